@@ -1,0 +1,85 @@
+"""Engines, sessions and the schema: SQLite (WAL, foreign keys on) by default, PostgreSQL in production."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_DATABASE_URL = "sqlite:///var/clinics.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class SchemaBehindError(RuntimeError):
+    """The database schema is older than the code (or missing)."""
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The database to use: the one given, else `DATABASE_URL`, else the embedded default."""
+    return explicit or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def make_engine(url: str | None = None, **options: Any) -> Engine:
+    """An engine for the URL; SQLite files get their folder, WAL mode and foreign keys."""
+    url = database_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, **options)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30}, **options)
+    event.listen(engine, "connect", _configure_sqlite)
+    return engine
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """Per connection: enforce foreign keys, write-ahead log so readers never wait on the crawl."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to the engine; objects stay readable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic configuration for our migrations, bound to the engine."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest migration."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+def schema_revisions(engine: Engine) -> tuple[str | None, str | None]:
+    """The database's current migration and the newest one the code knows."""
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current, head
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Refuse to go on when the schema is behind the code, saying what to run."""
+    current, head = schema_revisions(engine)
+    if current != head:
+        found = f"at revision {current}" if current else "empty"
+        raise SchemaBehindError(
+            f"The database {engine.url.render_as_string(hide_password=True)} is {found}, "
+            f"but this version needs revision {head}. Run `clinics db upgrade` first."
+        )

@@ -1,0 +1,108 @@
+"""Typed records: what the normaliser makes of items, and what ingest stores."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from directory.vocab import Condition, LicenseStatus, LicenseType, Modality
+
+
+class NormaliseError(ValueError):
+    """An item that cannot become a record; `reason` is a short slug counted in crawl stats."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class LocationRecord:
+    """A parsed address with coordinates and an E.164 phone."""
+
+    street: str | None
+    city: str | None
+    state: str | None
+    postal_code: str | None
+    lat: float | None
+    lon: float | None
+    phone: str | None
+    raw: str | None
+
+
+@dataclass(frozen=True)
+class ClinicianRecord:
+    """A clinician's name split into parts, with normalised credentials."""
+
+    name: str
+    name_key: str
+    first_name: str | None
+    middle_name: str | None
+    last_name: str
+    credentials_raw: str | None
+    credentials: tuple[str, ...]
+    npi: str | None
+    license_number: str | None
+
+
+@dataclass(frozen=True)
+class ListingRecord:
+    """A normalised clinic listing from one source."""
+
+    key: str
+    name: str
+    website: str | None
+    locations: tuple[LocationRecord, ...]
+    clinicians: tuple[ClinicianRecord, ...]
+    modalities: tuple[Modality, ...]
+    conditions: tuple[Condition, ...]
+    source_name: str
+    source_url: str
+    retrieved_at: datetime
+
+
+@dataclass(frozen=True)
+class LicenseRecord:
+    """A licence record in our vocabulary, keeping the publisher's raw words."""
+
+    source_name: str
+    state: str
+    license_type: LicenseType
+    license_type_raw: str | None
+    license_number: str
+    first_name: str | None
+    middle_name: str | None
+    last_name: str
+    full_name: str
+    status: LicenseStatus
+    status_raw: str | None
+    issue_date: date | None
+    expiration_date: date | None
+    city: str | None
+    postal_code: str | None
+    npi: str | None
+    source_url: str
+    retrieved_at: datetime
+
+
+@dataclass(frozen=True)
+class ExclusionRecord:
+    """An OIG LEIE exclusion in typed form."""
+
+    source_name: str
+    record_key: str
+    first_name: str | None
+    middle_name: str | None
+    last_name: str | None
+    business_name: str | None
+    general: str | None
+    specialty: str | None
+    npi: str | None
+    state: str | None
+    city: str | None
+    postal_code: str | None
+    exclusion_type: str | None
+    excluded_on: date | None
+    reinstated_on: date | None
+    waiver_on: date | None
+    source_url: str
+    retrieved_at: datetime
