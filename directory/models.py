@@ -88,6 +88,7 @@ class Clinic(Base):
     conditions: Mapped[list[str]] = mapped_column(default=list)
     verdict: Mapped[Verdict] = mapped_column(String(20), default=Verdict.UNVERIFIED, index=True)
     verdict_checked_at: Mapped[datetime | None]
+    needs_check: Mapped[bool] = mapped_column(default=True)
     first_seen: Mapped[created]
     last_seen: Mapped[created]
 
@@ -183,7 +184,8 @@ class License(Base):
     license_number: Mapped[str] = mapped_column(String(40))
     first_name: Mapped[str | None]
     middle_name: Mapped[str | None]
-    last_name: Mapped[str] = mapped_column(index=True)
+    last_name: Mapped[str]
+    last_key: Mapped[str] = mapped_column(index=True)
     full_name: Mapped[str]
     status: Mapped[LicenseStatus] = mapped_column(String(20))
     status_raw: Mapped[str | None]
@@ -207,7 +209,8 @@ class Exclusion(Base):
     record_key: Mapped[str] = mapped_column(String(64))
     first_name: Mapped[str | None]
     middle_name: Mapped[str | None]
-    last_name: Mapped[str | None] = mapped_column(index=True)
+    last_name: Mapped[str | None]
+    last_key: Mapped[str | None] = mapped_column(index=True)
     business_name: Mapped[str | None]
     general: Mapped[str | None]
     specialty: Mapped[str | None]

@@ -7,7 +7,9 @@ from directory.db import make_engine
 from directory.models import Base
 
 config = context.config
-engine: Engine = config.attributes.get("engine") or make_engine(config.get_main_option("sqlalchemy.url"))
+engine: Engine = config.attributes.get("engine") or make_engine(
+    config.get_main_option("sqlalchemy.url")
+)
 
 with engine.begin() as connection:
     context.configure(

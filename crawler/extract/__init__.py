@@ -1,0 +1,5 @@
+"""Page extraction without I/O: an HTML page and its URL in, the facts it prints out."""
+
+from crawler.extract.page import PageFacts, extract_page
+
+__all__ = ["PageFacts", "extract_page"]

@@ -1,0 +1,106 @@
+"""The item pipeline: hands each item to the directory and counts what became of it."""
+
+from collections.abc import Callable
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from crawler.spiders.base import SKIP_DETAILS_KEY, SourceSpider
+from directory import ingest
+from directory.db import make_engine, make_sessionmaker
+from directory.items import ClinicItem, ExclusionItem, LicenseItem, NpiRecordItem
+from directory.models import CrawlRun
+from directory.normalise import (
+    NormaliseError,
+    normalise_exclusion,
+    normalise_license,
+    normalise_listing,
+    normalise_npi_record,
+)
+from directory.sources import Source
+from directory.vocab import CrawlOutcome
+
+ERROR_STATS = ("log_count/ERROR", "spider_exceptions/count", "downloader/exception_count")
+
+
+def _store(session: Session, item: Any, source: Source) -> list[CrawlOutcome]:
+    """Normalise an item and store what it holds (an NPPES record may hold several licences)."""
+    if isinstance(item, ClinicItem):
+        return [ingest.ingest_listing(session, normalise_listing(item))]
+    if isinstance(item, LicenseItem):
+        return [ingest.ingest_license(session, normalise_license(item, source))]
+    if isinstance(item, NpiRecordItem):
+        return [ingest.ingest_license(session, r) for r in normalise_npi_record(item)]
+    if isinstance(item, ExclusionItem):
+        return [ingest.ingest_exclusion(session, normalise_exclusion(item))]
+    raise TypeError(f"no storage for {type(item).__name__}")
+
+
+class IngestPipeline:
+    """Normalises and stores every item in one transaction each; records the crawl run."""
+
+    def __init__(self, crawler: Crawler, engine_factory: Callable[[str | None], Engine]):
+        self.crawler = crawler
+        self.engine = engine_factory(crawler.settings.get("DATABASE_URL"))
+        self.sessions = make_sessionmaker(self.engine)
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "IngestPipeline":
+        pipeline = cls(crawler, make_engine)
+        # The run is recorded when the spider has closed, once its finish reason is known.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    @property
+    def source(self) -> Source:
+        spider = self.crawler.spider
+        assert isinstance(spider, SourceSpider)  # noqa: S101 - only source spiders run here
+        return spider.source
+
+    def open_spider(self) -> None:
+        with self.sessions.begin() as session:
+            self.run_id = ingest.start_run(session, self.source).id
+
+    def process_item(self, item: Any) -> Any:
+        stats = self.crawler.stats
+        assert stats is not None  # noqa: S101 - Scrapy always sets stats before items flow
+        try:
+            with self.sessions.begin() as session:
+                outcomes = _store(session, item, self.source)
+        except NormaliseError as error:
+            stats.inc_value(f"dropped/{error.reason}")
+            details = stats.get_value(SKIP_DETAILS_KEY, [])
+            stats.set_value(SKIP_DETAILS_KEY, [*details, f"{error.reason}: {item.source_url}"])
+            raise DropItem(f"{error} ({item.source_url})") from None
+        for outcome in outcomes:
+            stats.inc_value(f"ingest/{outcome}")
+        return item
+
+    def spider_closed(self, reason: str) -> None:
+        """Record the finished run with its counts, skips and errors."""
+        stats = self.crawler.stats
+        assert stats is not None  # noqa: S101
+        values = stats.get_stats()
+        counts = {
+            key: int(value)
+            for key, value in values.items()
+            if key.split("/")[0] in {"ingest", "dropped", "skipped"}
+            or key in {"item_scraped_count", "response_received_count"}
+        }
+        with self.sessions.begin() as session:
+            run = session.get(CrawlRun, self.run_id)
+            assert run is not None  # noqa: S101
+            ingest.finish_run(
+                session,
+                run,
+                status="finished" if reason == "finished" else f"stopped: {reason}",
+                counts=counts,
+                errors=list(values.get(SKIP_DETAILS_KEY, [])),
+                error_count=sum(int(values.get(key, 0)) for key in ERROR_STATS),
+            )
+        self.engine.dispose()

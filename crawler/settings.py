@@ -1,0 +1,37 @@
+"""Scrapy settings: polite by default (robots.txt, AutoThrottle, an honest User-Agent)."""
+
+import os
+
+BOT_NAME = "clinics"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+CONTACT_URL = os.environ.get(
+    "CLINICS_CONTACT_URL", "https://github.com/ketamine-clinic-directory/directory"
+)
+USER_AGENT = f"KetamineClinicDirectory/0.1 (+{CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+
+# Politeness: AutoThrottle adapts the delay to each server's latency; CLINICS_CRAWL_DELAY sets the
+# starting delay (the demo and the tests crawl the local web with 0).
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = float(os.environ.get("CLINICS_CRAWL_DELAY", "1.0"))
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_DELAY = min(AUTOTHROTTLE_START_DELAY, 0.5)
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+RETRY_TIMES = 2
+CLOSESPIDER_ERRORCOUNT = 50
+
+ITEM_PIPELINES = {"crawler.pipelines.IngestPipeline": 300}
+
+# Where items are stored: the same database the rest of the product uses.
+DATABASE_URL = os.environ.get("DATABASE_URL")
+CLINICS_SOURCES = os.environ.get("CLINICS_SOURCES", "sources.toml")
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = os.environ.get("CLINICS_LOG_LEVEL", "INFO")
+FEED_EXPORT_ENCODING = "utf-8"

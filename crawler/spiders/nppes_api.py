@@ -1,0 +1,93 @@
+"""The NPPES NPI Registry API v2.1: look up the clinicians named on listings."""
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import asdict
+from typing import Any
+from urllib.parse import urlencode
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.spiders.base import SourceSpider
+from directory.items import NpiRecordItem
+from directory.licensing.lookups import ClinicianLookup
+from directory.vocab import SourceKind
+
+PAGE_LIMIT = 200  # the API's largest page
+MAX_SKIP = 1000  # the API refuses to skip further: at most 1,200 records per query
+
+
+def lookup_params(lookup: ClinicianLookup) -> dict[str, str]:
+    """The registry's query parameters for one look-up."""
+    if lookup.npi:
+        return {"number": lookup.npi}
+    wanted = {"first_name": lookup.first_name, "last_name": lookup.last_name, "state": lookup.state}
+    return {key: value for key, value in wanted.items() if value}
+
+
+class NppesApiSpider(SourceSpider):
+    """Runs look-ups against the registry, page by page, and yields each record once."""
+
+    name = "nppes_api"
+    kind = SourceKind.NPPES_API
+
+    def __init__(self, lookups: list[ClinicianLookup] | str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        if isinstance(lookups, str):  # from the command line: -a lookups='[{"npi": "..."}]'
+            lookups = [ClinicianLookup(**entry) for entry in json.loads(lookups)]
+        self.lookups = list(dict.fromkeys(lookups or []))
+        self.seen_numbers: set[str] = set()
+
+    async def start(self) -> AsyncIterator[Any]:
+        if not self.lookups:
+            self.logger.info("no clinicians to look up")
+        for lookup in self.lookups:
+            yield self._request(lookup, skip=0)
+
+    def _request(self, lookup: ClinicianLookup, skip: int) -> scrapy.Request:
+        params = {
+            "version": "2.1",
+            **lookup_params(lookup),
+            "limit": str(PAGE_LIMIT),
+            "skip": str(skip),
+        }
+        return scrapy.Request(
+            f"{self.source.url}?{urlencode(params)}",
+            callback=self.parse,
+            errback=self.download_failed,
+            cb_kwargs={"lookup": lookup, "skip": skip},
+        )
+
+    def parse(self, response: Response, lookup: ClinicianLookup, skip: int) -> Iterator[Any]:
+        """One page of results; the API reports errors as HTTP 200 with an `Errors` list."""
+        try:
+            data = json.loads(response.text)
+        except ValueError:
+            self.skip("bad_json", response.url)
+            return
+        if not isinstance(data, dict) or "Errors" in data or "results" not in data:
+            self.skip("api_error", f"{asdict(lookup)}: {_describe_errors(data)}")
+            return
+        results = data.get("results") or []
+        for record in results:
+            number = str(record.get("number", ""))
+            if number in self.seen_numbers:
+                continue
+            self.seen_numbers.add(number)
+            yield NpiRecordItem(**self.provenance(response), record=record)
+        if len(results) >= PAGE_LIMIT and skip + PAGE_LIMIT <= MAX_SKIP:
+            yield self._request(lookup, skip + PAGE_LIMIT)
+        elif len(results) >= PAGE_LIMIT:
+            self.skip("query_saturated", f"{asdict(lookup)} has more than {MAX_SKIP + PAGE_LIMIT}")
+
+
+def _describe_errors(data: Any) -> str:
+    """The registry's error descriptions, readably."""
+    if isinstance(data, dict) and isinstance(data.get("Errors"), list):
+        return "; ".join(
+            f"{e.get('number', '?')} {e.get('description', '')}".strip()
+            for e in data["Errors"]
+            if isinstance(e, dict)
+        )
+    return "unexpected response shape"

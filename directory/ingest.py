@@ -1,0 +1,245 @@
+"""The only writer: idempotent upserts of normalised records, with provenance and crawl runs.
+
+Storing the same record twice changes nothing and reports `unchanged`; a listing's facts from the
+clinic's own website take precedence over what a directory says about it.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory.models import (
+    Base,
+    Clinic,
+    Clinician,
+    CrawlRun,
+    Exclusion,
+    FieldSource,
+    License,
+    Location,
+    utcnow,
+)
+from directory.normalise.records import (
+    ClinicianRecord,
+    ExclusionRecord,
+    LicenseRecord,
+    ListingRecord,
+    LocationRecord,
+)
+from directory.sources import Source
+from directory.vocab import CrawlOutcome
+
+Model = TypeVar("Model", bound=Base)
+MAX_RUN_ERRORS = 200
+
+
+def assign(target: Base, values: Mapping[str, Any]) -> bool:
+    """Set attributes that differ; True when anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(target, name) != value:
+            setattr(target, name, value)
+            changed = True
+    return changed
+
+
+def ingest_listing(session: Session, record: ListingRecord) -> CrawlOutcome:
+    """Create or update a listing, its locations and clinicians, and where each field came from."""
+    clinic = session.scalars(select(Clinic).where(Clinic.key == record.key)).one_or_none()
+    outcome = CrawlOutcome.UNCHANGED
+    if clinic is None:
+        clinic = Clinic(key=record.key, name=record.name, modalities=[], conditions=[])
+        session.add(clinic)
+        outcome = CrawlOutcome.NEW
+    authoritative = _is_own_site(clinic, record)
+    changed = _merge_clinic(clinic, record, authoritative)
+    changed |= _merge_locations(clinic, record.locations, authoritative)
+    changed |= _merge_clinicians(clinic, record.clinicians)
+    clinic.last_seen = record.retrieved_at
+    _record_field_sources(session, clinic, record)
+    if changed:
+        clinic.needs_check = True
+    session.flush()
+    if outcome is CrawlOutcome.NEW or not changed:
+        return outcome
+    return CrawlOutcome.UPDATED
+
+
+def _is_own_site(clinic: Clinic, record: ListingRecord) -> bool:
+    """Whether the record was read from the clinic's own website (or nothing better is known)."""
+    website = record.website or clinic.website
+    if not website:
+        return True
+    return urlsplit(record.source_url).netloc == urlsplit(website).netloc
+
+
+def _merge_clinic(clinic: Clinic, record: ListingRecord, authoritative: bool) -> bool:
+    """Name and website from the clinic's own site win; services accumulate across sources."""
+    values: dict[str, Any] = {
+        "modalities": sorted(set(clinic.modalities) | set(record.modalities)),
+        "conditions": sorted(set(clinic.conditions) | set(record.conditions)),
+    }
+    if authoritative or not clinic.name:
+        values["name"] = record.name
+    if record.website and (authoritative or not clinic.website):
+        values["website"] = record.website
+    return assign(clinic, values)
+
+
+def _location_key(location: Location | LocationRecord) -> tuple[str, str]:
+    """What makes two addresses the same place."""
+    street = " ".join((location.street or location.raw or "").lower().split())
+    return street, location.postal_code or ""
+
+
+def _merge_locations(
+    clinic: Clinic, records: Iterable[LocationRecord], authoritative: bool
+) -> bool:
+    """Add new addresses; refresh known ones from the clinic's own site or where a gap is."""
+    known = {_location_key(location): location for location in clinic.locations}
+    changed = False
+    for record in records:
+        values = {
+            "street": record.street,
+            "city": record.city,
+            "state": record.state,
+            "postal_code": record.postal_code,
+            "lat": record.lat,
+            "lon": record.lon,
+            "phone": record.phone,
+            "raw": record.raw,
+        }
+        location = known.get(_location_key(record))
+        if location is None:
+            location = Location(position=len(clinic.locations), **values)
+            clinic.locations.append(location)
+            known[_location_key(record)] = location
+            changed = True
+        elif authoritative:
+            changed |= assign(location, values)
+        else:
+            gaps = {
+                k: v for k, v in values.items() if v is not None and getattr(location, k) is None
+            }
+            changed |= assign(location, gaps)
+    return changed
+
+
+def _merge_clinicians(clinic: Clinic, records: Iterable[ClinicianRecord]) -> bool:
+    """Add newly named clinicians; keep printed numbers and credentials up to date."""
+    known = {clinician.name_key: clinician for clinician in clinic.clinicians}
+    changed = False
+    for record in records:
+        values = {
+            "name": record.name,
+            "first_name": record.first_name,
+            "middle_name": record.middle_name,
+            "last_name": record.last_name,
+            "credentials_raw": record.credentials_raw,
+            "credentials": list(record.credentials),
+            "npi": record.npi,
+            "license_number": record.license_number,
+        }
+        clinician = known.get(record.name_key)
+        if clinician is None:
+            clinic.clinicians.append(Clinician(name_key=record.name_key, **values))
+            changed = True
+        else:
+            present = {k: v for k, v in values.items() if v not in (None, [])}
+            changed |= assign(clinician, present)
+    return changed
+
+
+def _record_field_sources(session: Session, clinic: Clinic, record: ListingRecord) -> None:
+    """Note which fields this source gave, and when it was last read."""
+    given = {
+        "name": True,
+        "website": record.website is not None,
+        "locations": bool(record.locations),
+        "clinicians": bool(record.clinicians),
+        "services": bool(record.modalities or record.conditions),
+    }
+    known = {(f.field, f.source_name, f.source_url): f for f in clinic.field_sources}
+    for field in (name for name, present in given.items() if present):
+        entry = known.get((field, record.source_name, record.source_url))
+        if entry is None:
+            clinic.field_sources.append(
+                FieldSource(
+                    field=field,
+                    source_name=record.source_name,
+                    source_url=record.source_url,
+                    retrieved_at=record.retrieved_at,
+                )
+            )
+        else:
+            entry.retrieved_at = record.retrieved_at
+
+
+def ingest_license(session: Session, record: LicenseRecord) -> CrawlOutcome:
+    """Create or update one licence record, keyed by source, state, type and number."""
+    key = {
+        "source_name": record.source_name,
+        "state": record.state,
+        "license_type": record.license_type,
+        "license_number": record.license_number,
+    }
+    return _upsert(session, License, key, _record_values(record, key))
+
+
+def ingest_exclusion(session: Session, record: ExclusionRecord) -> CrawlOutcome:
+    """Create or update one exclusion, keyed by source and the row's identity."""
+    key = {"source_name": record.source_name, "record_key": record.record_key}
+    return _upsert(session, Exclusion, key, _record_values(record, key))
+
+
+def _record_values(record: LicenseRecord | ExclusionRecord, key: Mapping[str, Any]) -> dict:
+    """A record's fields other than its key, as column values."""
+    return {name: value for name, value in vars(record).items() if name not in key}
+
+
+def _upsert(
+    session: Session, model: type[Model], key: Mapping[str, Any], values: Mapping[str, Any]
+) -> CrawlOutcome:
+    """Insert or update by a natural key; `retrieved_at` alone does not make a change."""
+    conditions = [getattr(model, name) == value for name, value in key.items()]
+    row = session.scalars(select(model).where(*conditions)).one_or_none()
+    if row is None:
+        session.add(model(**key, **values))
+        session.flush()
+        return CrawlOutcome.NEW
+    content = {name: value for name, value in values.items() if name != "retrieved_at"}
+    changed = assign(row, content)
+    row.retrieved_at = values["retrieved_at"]  # type: ignore[attr-defined]
+    session.flush()
+    return CrawlOutcome.UPDATED if changed else CrawlOutcome.UNCHANGED
+
+
+def start_run(session: Session, source: Source) -> CrawlRun:
+    """Record that a crawl of a source has begun."""
+    run = CrawlRun(source_name=source.name, source_kind=source.kind.value, counts={}, errors=[])
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(
+    session: Session,
+    run: CrawlRun,
+    *,
+    status: str,
+    counts: Mapping[str, int],
+    errors: list[str],
+    error_count: int,
+    finished_at: datetime | None = None,
+) -> None:
+    """Record how a crawl ended: what it stored, skipped and failed on."""
+    run.status = status
+    run.counts = dict(sorted(counts.items()))
+    run.errors = errors[:MAX_RUN_ERRORS]
+    run.error_count = error_count
+    run.finished_at = finished_at or utcnow()
+    session.flush()

@@ -1,0 +1,87 @@
+"""Running the checker over listings and keeping each verdict's history."""
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from directory.licensing.matching import find_matches
+from directory.licensing.verdicts import Assessment, decide
+from directory.models import Clinic, Verification, utcnow
+from directory.vocab import Verdict
+
+
+def verify_listings(
+    session: Session,
+    as_of: date,
+    *,
+    everything: bool = False,
+    clinic_ids: Iterable[int] | None = None,
+) -> Counter[Verdict]:
+    """Give listings their verdicts: the ones that changed, the ones named, or all of them."""
+    query = select(Clinic).options(selectinload(Clinic.locations), selectinload(Clinic.clinicians))
+    if clinic_ids is not None:
+        query = query.where(Clinic.id.in_(list(clinic_ids)))
+    elif not everything:
+        query = query.where(Clinic.needs_check.is_(True))
+    verdicts: Counter[Verdict] = Counter()
+    now = utcnow()
+    for clinic in session.scalars(query).all():
+        assessment = assess(session, clinic, as_of)
+        record_verdict(session, clinic, assessment, as_of, now)
+        verdicts[assessment.verdict] += 1
+    session.flush()
+    return verdicts
+
+
+def assess(session: Session, clinic: Clinic, as_of: date) -> Assessment:
+    """The verdict on one listing as of a date."""
+    states = {location.state for location in clinic.locations if location.state}
+    findings = [find_matches(session, clinician, as_of) for clinician in clinic.clinicians]
+    return decide(states, findings, as_of)
+
+
+def record_verdict(
+    session: Session, clinic: Clinic, assessment: Assessment, as_of: date, now: datetime
+) -> None:
+    """Store a verdict: a new history row when the outcome changed, else refresh the newest."""
+    latest = session.scalars(
+        select(Verification)
+        .where(Verification.clinic_id == clinic.id)
+        .order_by(Verification.id.desc())
+        .limit(1)
+    ).one_or_none()
+    if latest is not None and _same_outcome(latest, assessment):
+        latest.evidence = assessment.evidence
+        latest.checked_at = now
+        latest.as_of = as_of
+    else:
+        session.add(
+            Verification(
+                clinic_id=clinic.id,
+                verdict=assessment.verdict,
+                as_of=as_of,
+                checked_at=now,
+                reasons=assessment.reasons,
+                evidence=assessment.evidence,
+            )
+        )
+    clinic.verdict = assessment.verdict
+    clinic.verdict_checked_at = now
+    clinic.needs_check = False
+
+
+def _same_outcome(latest: Verification, assessment: Assessment) -> bool:
+    """Same verdict, reasons and evidence, ignoring when each record was last retrieved."""
+    return (
+        latest.verdict == assessment.verdict
+        and latest.reasons == assessment.reasons
+        and _without_times(latest.evidence) == _without_times(assessment.evidence)
+    )
+
+
+def _without_times(evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in entry.items() if k != "retrieved_at"} for entry in evidence]

@@ -1,0 +1,120 @@
+"""Finding the licence and exclusion records that belong to a clinician.
+
+Exact first — a printed NPI or licence number decides — then by name, blocked on the folded last
+name and scored with rapidfuzz. A name match must agree with the clinician's credentials: "John
+Smith, CRNA" is not the John Smith who holds an MD licence.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from rapidfuzz import fuzz
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from directory.licensing.verdicts import ClinicianFindings, ExclusionMatch, LicenseMatch
+from directory.models import Clinician, Exclusion, License
+from directory.normalise.names import fold_name, license_types_for
+from directory.vocab import LicenseStatus, LicenseType
+
+NAME_THRESHOLD = 90.0
+MATCH_RANK = {"npi": 0, "license_number": 1, "name": 2}
+
+
+def find_matches(session: Session, clinician: Clinician, as_of: date) -> ClinicianFindings:
+    """Licence and exclusion records matched to one clinician."""
+    by_name = _name_matches(session, clinician)
+    npis = {clinician.npi} if clinician.npi else set()
+    npis |= {m.license.npi for m in by_name if m.license.npi and _from_registry(m.license)}
+    matches = [*_npi_matches(session, npis), *_number_matches(session, clinician, npis), *by_name]
+    return ClinicianFindings(
+        clinician=clinician,
+        licenses=_best_per_license(matches),
+        exclusions=_exclusion_matches(session, clinician, npis, as_of),
+    )
+
+
+def _from_registry(license: License) -> bool:
+    """Whether a licence row is a self-reported pointer (from the NPI registry), not a record."""
+    return license.status == LicenseStatus.UNKNOWN and license.npi is not None
+
+
+def _npi_matches(session: Session, npis: set[str]) -> list[LicenseMatch]:
+    """Licence rows that carry one of the clinician's NPIs."""
+    if not npis:
+        return []
+    rows = session.scalars(select(License).where(License.npi.in_(npis)))
+    return [LicenseMatch(row, "npi", 100.0, f"carries NPI {row.npi}") for row in rows]
+
+
+def _number_matches(session: Session, clinician: Clinician, npis: set[str]) -> list[LicenseMatch]:
+    """Licence rows with a number the clinician printed, or the registry lists for their NPI."""
+    pointers = {
+        (row.state, row.license_number): f"the NPI registry lists it for NPI {row.npi}"
+        for row in session.scalars(select(License).where(License.npi.in_(npis)))
+        if _from_registry(row)
+    }
+    conditions = [
+        (License.state == state) & (License.license_number == number) for state, number in pointers
+    ]
+    if clinician.license_number:
+        conditions.append(License.license_number == clinician.license_number)
+    if not conditions:
+        return []
+    matches = []
+    for row in session.scalars(select(License).where(or_(*conditions))):
+        why = pointers.get((row.state, row.license_number), "the listing prints this number")
+        matches.append(LicenseMatch(row, "license_number", 100.0, f"licence number: {why}"))
+    return matches
+
+
+def _name_matches(session: Session, clinician: Clinician) -> list[LicenseMatch]:
+    """Licence rows whose holder's name fits the clinician's, with compatible credentials."""
+    if not clinician.first_name:
+        return []
+    rows = session.scalars(
+        select(License).where(License.last_key == fold_name(clinician.last_name))
+    )
+    types = license_types_for(clinician.credentials)
+    wanted = _person(clinician.first_name, clinician.last_name)
+    matches = []
+    for row in rows:
+        if types and row.license_type not in types and row.license_type != LicenseType.OTHER:
+            continue
+        score = fuzz.token_sort_ratio(wanted, _person(row.first_name, row.last_name))
+        if score >= NAME_THRESHOLD:
+            matches.append(LicenseMatch(row, "name", score, f"name similarity {score:.0f}/100"))
+    return matches
+
+
+def _exclusion_matches(
+    session: Session, clinician: Clinician, npis: set[str], as_of: date
+) -> list[ExclusionMatch]:
+    """Exclusions in force on `as_of` for the clinician's NPI, or their exact name."""
+    conditions = [Exclusion.last_key == fold_name(clinician.last_name)]
+    if npis:
+        conditions.append(Exclusion.npi.in_(npis))
+    matches = []
+    for row in session.scalars(select(Exclusion).where(or_(*conditions))):
+        if row.reinstated_on and row.reinstated_on <= as_of:
+            continue
+        if row.npi and row.npi in npis:
+            matches.append(ExclusionMatch(row, "npi"))
+        elif fold_name(row.first_name or "") == fold_name(clinician.first_name or "") != "":
+            matches.append(ExclusionMatch(row, "name"))
+    return matches
+
+
+def _best_per_license(matches: Iterable[LicenseMatch]) -> list[LicenseMatch]:
+    """One match per licence row, the most certain kind kept."""
+    best: dict[int, LicenseMatch] = {}
+    for match in matches:
+        known = best.get(match.license.id)
+        if known is None or MATCH_RANK[match.how] < MATCH_RANK[known.how]:
+            best[match.license.id] = match
+    return sorted(best.values(), key=lambda m: (m.license.state, m.license.license_number))
+
+
+def _person(first: str | None, last: str | None) -> str:
+    """A name folded for comparison."""
+    return f"{fold_name(first or '')} {fold_name(last or '')}".strip()

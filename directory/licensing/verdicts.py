@@ -1,0 +1,213 @@
+"""The verdict rules, pure over their inputs: matched records and a date in, a verdict out.
+
+- `license_problem`: a matched clinician is on the exclusion list, holds a prescriber licence that
+  is suspended, revoked, surrendered or on probation anywhere, or whose licence in the clinic's
+  state has expired with no active one there (an old expired licence elsewhere is normal).
+- `verified`: a matched clinician holds an active prescriber licence (MD, DO, NP, PA, CRNA) in a
+  state where the clinic practises.
+- `out_of_state`: matched clinicians hold active prescriber licences, none in the clinic's states.
+- `unverified`: nobody named, or nobody matched to a licence whose status a public source confirms.
+A licence whose status is `unknown` (such as a number the NPI registry lists) never verifies.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from directory.models import Clinician, Exclusion, License
+from directory.vocab import PRESCRIBER_TYPES, LicenseStatus, Verdict
+
+DISCIPLINE = frozenset(
+    {
+        LicenseStatus.SUSPENDED,
+        LicenseStatus.REVOKED,
+        LicenseStatus.SURRENDERED,
+        LicenseStatus.PROBATION,
+    }
+)
+
+
+@dataclass(frozen=True)
+class LicenseMatch:
+    """A licence record matched to a clinician, how, and how sure."""
+
+    license: License
+    how: str
+    score: float
+    why: str
+
+
+@dataclass(frozen=True)
+class ExclusionMatch:
+    """An exclusion record matched to a clinician, and how."""
+
+    exclusion: Exclusion
+    how: str
+
+
+@dataclass
+class ClinicianFindings:
+    """Everything matched to one clinician."""
+
+    clinician: Clinician
+    licenses: list[LicenseMatch] = field(default_factory=list)
+    exclusions: list[ExclusionMatch] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A verdict with the sentences that explain it and the evidence behind it."""
+
+    verdict: Verdict
+    reasons: list[str]
+    evidence: list[dict[str, Any]]
+
+
+def effective_status(license: License, as_of: date) -> LicenseStatus:
+    """The status on `as_of`: an "active" licence past its expiry date has expired."""
+    status = LicenseStatus(license.status)
+    if (
+        status is LicenseStatus.ACTIVE
+        and license.expiration_date
+        and license.expiration_date < as_of
+    ):
+        return LicenseStatus.EXPIRED
+    return status
+
+
+def decide(states: set[str], findings: list[ClinicianFindings], as_of: date) -> Assessment:
+    """The listing's verdict from what was matched to each of its clinicians."""
+    evidence = [entry for f in findings for entry in _evidence(f, as_of)]
+    if not findings:
+        return Assessment(Verdict.UNVERIFIED, ["The listing names no clinician."], evidence)
+    problems = [reason for f in findings for reason in _problems(f, states, as_of)]
+    if problems:
+        return Assessment(Verdict.LICENSE_PROBLEM, problems, evidence)
+    verified = [reason for f in findings for reason in _active(f, as_of, states, in_state=True)]
+    if verified:
+        return Assessment(Verdict.VERIFIED, verified, evidence)
+    elsewhere = [reason for f in findings for reason in _active(f, as_of, states, in_state=False)]
+    if elsewhere:
+        where = ", ".join(sorted(states)) or "the clinic's state"
+        return Assessment(
+            Verdict.OUT_OF_STATE,
+            [*elsewhere, f"No matched clinician is licensed in {where}."],
+            evidence,
+        )
+    return Assessment(Verdict.UNVERIFIED, _unmatched(findings), evidence)
+
+
+def _prescriber(match: LicenseMatch) -> bool:
+    return match.license.license_type in PRESCRIBER_TYPES
+
+
+def _problems(findings: ClinicianFindings, states: set[str], as_of: date) -> list[str]:
+    """Why this clinician makes the listing a licence problem, if they do."""
+    name = findings.clinician.name
+    reasons = [
+        f"{name} is on the OIG exclusion list since {_day(m.exclusion.excluded_on)}."
+        for m in findings.exclusions
+    ]
+    prescriber = [m for m in findings.licenses if _prescriber(m)]
+    for match in prescriber:
+        status = effective_status(match.license, as_of)
+        if status in DISCIPLINE:
+            reasons.append(f"{name}'s {_describe(match.license)} is {status.value}.")
+    in_state = [m for m in prescriber if m.license.state in states]
+    statuses = {effective_status(m.license, as_of) for m in in_state}
+    if LicenseStatus.EXPIRED in statuses and LicenseStatus.ACTIVE not in statuses:
+        expired = next(
+            m for m in in_state if effective_status(m.license, as_of) is LicenseStatus.EXPIRED
+        )
+        reasons.append(
+            f"{name}'s {_describe(expired.license)} expired on "
+            f"{_day(expired.license.expiration_date)}."
+        )
+    return reasons
+
+
+def _active(
+    findings: ClinicianFindings, as_of: date, states: set[str], *, in_state: bool
+) -> list[str]:
+    """Sentences for each active prescriber licence inside (or outside) the clinic's states."""
+    return [
+        f"{findings.clinician.name} holds an active {_describe(m.license)} "
+        f"({m.license.source_name}, matched by {m.how.replace('_', ' ')})."
+        for m in findings.licenses
+        if _prescriber(m)
+        and effective_status(m.license, as_of) is LicenseStatus.ACTIVE
+        and (m.license.state in states) == in_state
+    ]
+
+
+def _unmatched(findings: list[ClinicianFindings]) -> list[str]:
+    """Why nothing verified: who was not matched, and what was only self-reported."""
+    reasons = []
+    for f in findings:
+        unknown = [m for m in f.licenses if m.license.status == LicenseStatus.UNKNOWN]
+        if unknown:
+            listed = ", ".join(_describe(m.license) for m in unknown)
+            reasons.append(
+                f"{f.clinician.name}: the NPI registry lists {listed}, but no state source "
+                "confirms its status."
+            )
+        elif not f.licenses:
+            reasons.append(f"{f.clinician.name} could not be matched to any licence record.")
+        else:
+            reasons.append(f"{f.clinician.name} holds no active licence of a prescriber type.")
+    return reasons
+
+
+def _evidence(findings: ClinicianFindings, as_of: date) -> list[dict[str, Any]]:
+    """The evidence objects for one clinician (see docs/contracts.md)."""
+    clinician = findings.clinician
+    entries: list[dict[str, Any]] = []
+    for match in findings.licenses:
+        license = match.license
+        entries.append(
+            {
+                "kind": "license",
+                "clinician_id": clinician.id,
+                "clinician": clinician.name,
+                "license_id": license.id,
+                "source": license.source_name,
+                "source_url": license.source_url,
+                "retrieved_at": license.retrieved_at.isoformat(),
+                "state": license.state,
+                "type": license.license_type,
+                "number": license.license_number,
+                "status": effective_status(license, as_of).value,
+                "expires": _day(license.expiration_date),
+                "match": match.how,
+                "score": round(match.score, 1),
+                "why": match.why,
+            }
+        )
+    for match in findings.exclusions:
+        exclusion = match.exclusion
+        entries.append(
+            {
+                "kind": "exclusion",
+                "clinician_id": clinician.id,
+                "clinician": clinician.name,
+                "exclusion_id": exclusion.id,
+                "source": exclusion.source_name,
+                "source_url": exclusion.source_url,
+                "retrieved_at": exclusion.retrieved_at.isoformat(),
+                "excluded_on": _day(exclusion.excluded_on),
+                "exclusion_type": exclusion.exclusion_type,
+                "match": match.how,
+                "why": f"on the OIG exclusion list since {_day(exclusion.excluded_on)} "
+                f"({exclusion.exclusion_type}), matched by {match.how}",
+            }
+        )
+    return entries
+
+
+def _describe(license: License) -> str:
+    """ "MD licence Q1234 in TX"."""
+    return f"{license.license_type} licence {license.license_number} in {license.state}"
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
