@@ -19,6 +19,7 @@ from directory.vocab import LicenseStatus, LicenseType
 
 NAME_THRESHOLD = 90.0
 MATCH_RANK = {"npi": 0, "license_number": 1, "name": 2}
+PHYSICIAN = frozenset({LicenseType.MD, LicenseType.DO})  # several boards issue one licence for both
 
 
 def find_matches(session: Session, clinician: Clinician, as_of: date) -> ClinicianFindings:
@@ -79,12 +80,21 @@ def _name_matches(session: Session, clinician: Clinician) -> list[LicenseMatch]:
     wanted = _person(clinician.first_name, clinician.last_name)
     matches = []
     for row in rows:
-        if types and row.license_type not in types and row.license_type != LicenseType.OTHER:
+        if not _compatible(types, LicenseType(row.license_type)):
             continue
         score = fuzz.token_sort_ratio(wanted, _person(row.first_name, row.last_name))
         if score >= NAME_THRESHOLD:
             matches.append(LicenseMatch(row, "name", score, f"name similarity {score:.0f}/100"))
     return matches
+
+
+def _compatible(credential_types: frozenset[LicenseType], license_type: LicenseType) -> bool:
+    """Whether a licence of this type could belong to someone with these credentials."""
+    if not credential_types or license_type is LicenseType.OTHER:
+        return True
+    if license_type in PHYSICIAN:
+        return bool(credential_types & PHYSICIAN)
+    return license_type in credential_types
 
 
 def _exclusion_matches(

@@ -1,0 +1,216 @@
+"""The `clinics` command: the one place that wires the crawler, the directory and the web app."""
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+import click
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from directory.db import (
+    DEFAULT_DATABASE_URL,
+    SchemaBehindError,
+    make_engine,
+    make_sessionmaker,
+    require_current_schema,
+    upgrade,
+)
+from directory.models import Clinic, CrawlRun
+from directory.sources import Source, SourcesError, load_sources
+from directory.vocab import LISTING_KINDS
+
+DEFAULT_SOURCES = "sources.toml"
+
+
+@click.group()
+@click.option(
+    "--database-url",
+    envvar="DATABASE_URL",
+    default=None,
+    help="SQLAlchemy URL of the database (default: sqlite:///var/clinics.db).",
+)
+@click.pass_context
+def main(context: click.Context, database_url: str | None) -> None:
+    """Ketamine clinic directory: crawl, verify and serve licensed clinic listings."""
+    context.obj = database_url or DEFAULT_DATABASE_URL
+
+
+@contextmanager
+def _session(url: str, *, check_schema: bool = True) -> Iterator[Session]:
+    """A session in one transaction, on a database whose schema is current."""
+    engine = make_engine(url)
+    try:
+        if check_schema:
+            require_current_schema(engine)
+        with make_sessionmaker(engine).begin() as session:
+            yield session
+    except SchemaBehindError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        engine.dispose()
+
+
+@main.group()
+def db() -> None:
+    """Manage the database schema."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(url: str) -> None:
+    """Create the schema, or upgrade it to the newest version."""
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    click.echo("Database schema is up to date.")
+
+
+def _load_sources(path: str, names: tuple[str, ...]) -> list[Source]:
+    """The sources to crawl, or a clear error naming the file, entry and key."""
+    try:
+        sources = load_sources(path)
+    except SourcesError as error:
+        raise click.ClickException(str(error)) from None
+    if not names:
+        return sources
+    unknown = sorted(set(names) - {source.name for source in sources})
+    if unknown:
+        raise click.ClickException(f"{path}: no source named {', '.join(unknown)}")
+    return [source for source in sources if source.name in names]
+
+
+@main.command()
+@click.option(
+    "--sources",
+    "sources_file",
+    envvar="CLINICS_SOURCES",
+    default=DEFAULT_SOURCES,
+    show_default=True,
+    help="The sources file.",
+)
+@click.option("--source", "names", multiple=True, help="Crawl only this source (repeatable).")
+@click.option("--verify/--no-verify", default=True, help="Re-verify what changed afterwards.")
+@click.pass_obj
+def crawl(url: str, sources_file: str, names: tuple[str, ...], verify: bool) -> None:
+    """Crawl the declared sources into the database, then re-verify what changed."""
+    from crawler.run import crawl as run_crawl
+    from crawler.run import project_settings
+
+    sources = _load_sources(sources_file, names)
+    with _session(url) as session:
+        first_run = (session.scalar(select(func.max(CrawlRun.id))) or 0) + 1
+    run_crawl(sources, project_settings(url, sources_file))
+    with _session(url) as session:
+        _report_runs(session, first_run)
+        if verify:
+            everything = any(source.kind not in LISTING_KINDS for source in sources)
+            _verify(session, date.today(), everything=everything)
+
+
+def _report_runs(session: Session, first_run: int) -> None:
+    """One line per crawl run of this invocation."""
+    runs = session.scalars(select(CrawlRun).where(CrawlRun.id >= first_run).order_by(CrawlRun.id))
+    for run in runs:
+        counts = ", ".join(f"{key} {value}" for key, value in run.counts.items())
+        click.echo(f"{run.source_name} ({run.source_kind}): {run.status}; {counts}")
+
+
+def _verify(session: Session, as_of: date, *, everything: bool) -> None:
+    from directory.licensing import verify_listings
+
+    verdicts = verify_listings(session, as_of, everything=everything)
+    summary = ", ".join(f"{verdict} {count}" for verdict, count in sorted(verdicts.items()))
+    click.echo(f"Verified {sum(verdicts.values())} listing(s): {summary or 'nothing changed'}.")
+
+
+@main.command()
+@click.option("--all", "everything", is_flag=True, help="Re-verify every listing.")
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Judge licences as of this day (default: today).",
+)
+@click.pass_obj
+def verify(url: str, everything: bool, as_of: object) -> None:
+    """Give listings their licensing verdicts (those that changed, or --all)."""
+    day = as_of.date() if as_of is not None else date.today()  # type: ignore[attr-defined]
+    with _session(url) as session:
+        _verify(session, day, everything=everything)
+
+
+@main.command()
+@click.option(
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="Write to this file (default: standard output).",
+)
+@click.pass_obj
+def export(url: str, output: IO[str]) -> None:
+    """Write every listing as JSON Lines: the open-data export."""
+    from directory.listings import listing_record
+
+    with _session(url) as session:
+        for clinic in session.scalars(select(Clinic).order_by(Clinic.id)):
+            output.write(json.dumps(listing_record(clinic), ensure_ascii=False) + "\n")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.pass_obj
+def serve(url: str, host: str, port: int) -> None:
+    """Serve the site (development server; use gunicorn 'web:create_app()' in production)."""
+    from werkzeug.serving import run_simple
+
+    from web import create_app
+
+    try:
+        app = create_app({"DATABASE_URL": url})
+    except SchemaBehindError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Open http://{host}:{port}/ in your browser (Ctrl-C stops it).")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@main.command()
+@click.option("--port", default=5000, show_default=True, type=int, help="Port of the site.")
+@click.option(
+    "--web-port",
+    default=None,
+    type=int,
+    help="First port of the local public web (default 8801).",
+)
+@click.pass_context
+def demo(context: click.Context, port: int, web_port: int | None) -> None:
+    """Serve a local copy of the public web, crawl it, verify, and serve the site."""
+    from localweb import DEFAULT_BASE_PORT, LocalWeb
+
+    url: str = context.obj
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    with LocalWeb(base_port=web_port or DEFAULT_BASE_PORT) as web:
+        sources_file = web.write_sources(Path("var") / "demo" / "sources.toml")
+        click.echo(f"Local public web is up; crawling it with {sources_file} ...")
+        environment = {**os.environ, "DATABASE_URL": url, "CLINICS_CRAWL_DELAY": "0"}
+        # Each crawl gets its own process: Twisted's reactor cannot be restarted.
+        subprocess.run(  # noqa: S603 - our own command, no shell
+            [sys.executable, "-m", "clinics", "crawl", "--sources", str(sources_file)],
+            env=environment,
+            check=True,
+        )
+        context.invoke(serve, port=port)
+    click.echo("Stopped.")
+
+
+if __name__ == "__main__":
+    main()
