@@ -1,0 +1,189 @@
+"""People's names and their credentials ("Jane Q. Doe, MD"), split with nameparser.
+
+nameparser's shared `CONSTANTS` is module-global, so this module never touches it: it parses with
+its own `Constants` instance, extended once at import with the clinical credentials nameparser
+lacks (PMHNP, LMFT, …). Other users of nameparser in the process see its stock behaviour.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from nameparser import HumanName
+from nameparser.config import Constants
+
+from directory.normalise.records import NormaliseError
+from directory.vocab import LicenseType
+
+_TYPE_BY_CREDENTIAL: dict[str, LicenseType] = {
+    "MD": LicenseType.MD,
+    "DO": LicenseType.DO,
+    "PA": LicenseType.PA,
+    "PA-C": LicenseType.PA,
+    "CRNA": LicenseType.CRNA,
+    "RN": LicenseType.RN,
+    "LPN": LicenseType.LPN,
+    "LVN": LicenseType.LPN,
+    "PSYD": LicenseType.PSYCHOLOGIST,
+    # Licensed counsellors go by different initials from state to state.
+    "LPC": LicenseType.LPC,
+    "LPCC": LicenseType.LPC,
+    "LCPC": LicenseType.LPC,
+    "LMHC": LicenseType.LPC,
+    "LCSW": LicenseType.LCSW,
+    "LICSW": LicenseType.LCSW,
+    "LCSW-C": LicenseType.LCSW,
+    "LMFT": LicenseType.LMFT,
+    "LCMFT": LicenseType.LMFT,
+}
+# Nurse-practitioner certifications: NP, FNP-BC, PMHNP-BC, AGACNP-BC, CPNP-PC, CRNP, …
+_NURSE_PRACTITIONER = re.compile(r"(?:APRN-)?[A-Z]*NP(?:-[A-Z]{1,3})?")
+# An umbrella title: an advanced-practice nurse is an NP unless a narrower role is named.
+_ADVANCED_PRACTICE_NURSE = frozenset({"APRN", "APN", "ARNP", "APRN-BC"})
+_OTHER_ADVANCED_PRACTICE_ROLES = frozenset({"CRNA", "CNM", "CNS"})
+_DOCTORATES_NOT_LICENCES = frozenset({"DNP"})
+_KNOWN_CREDENTIALS = frozenset(
+    {
+        *_TYPE_BY_CREDENTIAL,
+        *_ADVANCED_PRACTICE_NURSE,
+        *_OTHER_ADVANCED_PRACTICE_ROLES,
+        *("NP", "NP-C", "CNP", "CRNP", "FNP", "FNP-BC", "FNP-C", "PMHNP", "PMHNP-BC"),
+        *("AGNP", "AGNP-C", "AGNP-BC", "AGACNP", "AGACNP-BC", "AGPCNP", "AGPCNP-BC"),
+        *("ANP", "ANP-BC", "ACNP", "ACNP-BC", "WHNP", "WHNP-BC", "PNP", "CPNP", "CPNP-PC"),
+        *("DNP", "PHD", "EDD", "MBBS", "BSN", "MSN", "MSW", "LMSW", "MPH", "MBA", "MS", "MA"),
+        *("FAPA", "DFAPA", "FASAM", "FACP", "FAAFP", "FACEP", "ABPN", "CADC", "LADC"),
+    }
+)
+_GENERATIONAL_SUFFIXES = frozenset({"JR", "SR", "II", "III", "IV", "V"})
+_CREDENTIAL_SEPARATORS = re.compile(r"[,;/|]+")
+_LOOKS_LIKE_ACRONYM = re.compile(r"[A-Z][A-Z0-9-]{1,9}")
+_DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-"})
+
+_CONSTANTS = Constants()
+_CONSTANTS.suffix_acronyms.add(*(credential.lower() for credential in _KNOWN_CREDENTIALS))
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """A person's name in parts, with normalised credentials and a tidy display form."""
+
+    first: str | None
+    middle: str | None
+    last: str
+    suffix: str | None
+    credentials: tuple[str, ...]
+    display: str
+
+
+def normalise_credential(text: str) -> str:
+    """One credential in canonical form: upper case, no dots or spaces ("Ph.D." → "PHD")."""
+    return "".join(text.translate(_DASHES).upper().replace(".", "").split())
+
+
+def parse_credentials(text: str | None) -> tuple[str, ...]:
+    """The credentials in a printed list such as "APRN, FNP-BC" or "MD/PhD", normalised."""
+    if not text:
+        return ()
+    found: list[str] = []
+    for piece in _CREDENTIAL_SEPARATORS.split(text):
+        whole = normalise_credential(piece)
+        words = [whole] if whole in _KNOWN_CREDENTIALS else piece.split()
+        found.extend(
+            normalise_credential(word)
+            for word in words
+            if normalise_credential(word) in _KNOWN_CREDENTIALS
+            or _LOOKS_LIKE_ACRONYM.fullmatch(word.strip(".").translate(_DASHES))
+        )
+    return tuple(dict.fromkeys(credential for credential in found if credential))
+
+
+def parse_person(name_as_written: str, credentials: str | None = None) -> PersonName:
+    """Split a printed name into parts and credentials; `missing_name` if there is no surname."""
+    text = " ".join(name_as_written.split())
+    text, trailing = _split_trailing_credentials(text)
+    human = HumanName(text, constants=_CONSTANTS)
+    generational: list[str] = []
+    from_name: list[str] = []
+    for piece in human.suffix_list:
+        for word in piece.replace(",", " ").split():
+            if normalise_credential(word) in _GENERATIONAL_SUFFIXES:
+                generational.append(word)
+            else:
+                from_name.append(word)
+    first, middle, last = human.first or None, human.middle or None, human.last
+    if not last and first and not middle:
+        # A single name after a title ("Dr. Patel") is a surname.
+        first, last = None, first
+    if not last or (first is None and normalise_credential(last) in _KNOWN_CREDENTIALS):
+        raise NormaliseError("missing_name", repr(name_as_written))
+    found = parse_credentials(", ".join([*from_name, *trailing, credentials or ""]))
+    suffix = " ".join(generational) or None
+    # "Dr." says something only when no credential does.
+    title = None if found else human.title or None
+    parts = PersonName(first, middle, last, suffix, found, display="")
+    return replace(parts, display=_display(parts, title))
+
+
+def _split_trailing_credentials(text: str) -> tuple[str, list[str]]:
+    """Take comma-separated credentials off the end of a name ("Maria Lopez, DNP, PMHNP-BC").
+
+    nameparser would otherwise read an unknown trailing credential as "Last, First".
+    """
+    pieces = text.split(",")
+    trailing: list[str] = []
+    while len(pieces) > 1 and _all_credentials(pieces[-1]):
+        trailing.insert(0, pieces.pop().strip())
+    return ",".join(pieces), trailing
+
+
+def _all_credentials(piece: str) -> bool:
+    """Whether every word of a comma-separated piece is a known credential."""
+    words = piece.split()
+    return bool(words) and all(
+        normalise_credential(word) in _KNOWN_CREDENTIALS | _GENERATIONAL_SUFFIXES for word in words
+    )
+
+
+def _display(name: PersonName, title: str | None) -> str:
+    """The form "First Middle Last Suffix, CRED, CRED", re-cased if written all in one case."""
+    human = HumanName(
+        constants=_CONSTANTS,
+        title=title,
+        first=name.first,
+        middle=name.middle,
+        last=name.last,
+        suffix=name.suffix,
+    )
+    human.capitalize()
+    return ", ".join([" ".join(str(human).split()), *name.credentials])
+
+
+def license_types_for(credentials: Iterable[str]) -> frozenset[LicenseType]:
+    """The licence types a set of credentials implies (MD → MD, PMHNP-BC → NP, …)."""
+    normalised = {normalise_credential(credential) for credential in credentials}
+    types = {_TYPE_BY_CREDENTIAL[c] for c in normalised if c in _TYPE_BY_CREDENTIAL}
+    types.update(
+        LicenseType.NP
+        for c in normalised - _DOCTORATES_NOT_LICENCES
+        if _NURSE_PRACTITIONER.fullmatch(c)
+    )
+    if normalised & _ADVANCED_PRACTICE_NURSE and not normalised & _OTHER_ADVANCED_PRACTICE_ROLES:
+        types.add(LicenseType.NP)
+    # A PhD on its own is read as a psychologist's; beside MD or LPC it is just the degree.
+    if "PHD" in normalised and not types:
+        types.add(LicenseType.PSYCHOLOGIST)
+    return frozenset(types)
+
+
+def name_key(first: str | None, last: str | None) -> str:
+    """A blocking key "last|first": case-folded ASCII letters only."""
+    return f"{_letters(last)}|{_letters(first)}"
+
+
+def _letters(text: str | None) -> str:
+    """Only the ASCII letters of `text`, accents stripped, case-folded."""
+    if not text:
+        return ""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(char for char in ascii_text.casefold() if "a" <= char <= "z")

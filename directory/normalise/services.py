@@ -1,0 +1,98 @@
+"""What a clinic offers, read from the phrases clinic sites use ("IV ketamine infusions", "TRD").
+
+Matching is by word-boundary regular expressions, case-insensitive. Conditions overlap on
+purpose: "treatment-resistant depression" is also depression, so a search for depression finds it.
+"""
+
+import re
+from collections.abc import Iterable
+
+from directory.vocab import Condition, Modality
+
+
+def _pattern(*alternatives: str) -> re.Pattern[str]:
+    """One case-insensitive pattern matching any alternative as whole words."""
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+
+
+_DASH = r"[\s‐‑–—-]*"  # "post-traumatic", "post traumatic", "posttraumatic"
+_MODALITY_PATTERNS: dict[Modality, re.Pattern[str]] = {
+    Modality.IV_INFUSION: _pattern(
+        r"infusions?",
+        r"intravenous(?:ly)?",
+        r"i\.?v\.?(?=\s+(?:ketamine|infusions?|therapy|treatments?|drips?|sessions?))",
+        r"ketamine\s+i\.?v",
+    ),
+    # The vocabulary has one nasal bucket; compounded intranasal ketamine lands in it too.
+    Modality.INTRANASAL_ESKETAMINE: _pattern(
+        r"spravato", r"esketamine", r"intra" + _DASH + r"nasal", r"nasal\s+sprays?"
+    ),
+    Modality.INTRAMUSCULAR: _pattern(
+        r"intra" + _DASH + r"muscular(?:ly)?",
+        r"IM(?=\s+(?:ketamine|injections?|shots?|administration|treatments?|sessions?))",
+        r"ketamine\s+IM",
+        r"ketamine\s+(?:injections?|shots?)",
+    ),
+    Modality.ORAL_SUBLINGUAL: _pattern(
+        r"sub" + _DASH + r"lingual(?:ly)?",
+        r"lozenges?",
+        r"troches?",
+        r"oral\s+ketamine",
+        r"ketamine\s+(?:tablets?|capsules?|lozenges?|troches?)",
+        r"buccal",
+        r"rapid" + _DASH + r"dissolving\s+tablets?",
+    ),
+    Modality.KETAMINE_ASSISTED_PSYCHOTHERAPY: _pattern(
+        r"ketamine" + _DASH + r"assisted\s+(?:psycho)?therapy",
+        r"KAPT?",
+        r"psychedelic" + _DASH + r"assisted\s+(?:psycho)?therapy",
+    ),
+}
+_CONDITION_PATTERNS: dict[Condition, re.Pattern[str]] = {
+    Condition.DEPRESSION: _pattern(r"depression", r"depressive", r"MDD"),
+    Condition.TREATMENT_RESISTANT_DEPRESSION: _pattern(
+        r"treatment" + _DASH + r"(?:resistant|refractory)\s+(?:major\s+)?depression",
+        r"TRD",
+        r"difficult" + _DASH + r"to" + _DASH + r"treat\s+depression",
+    ),
+    Condition.ANXIETY: _pattern(r"anxiety", r"GAD"),
+    Condition.PTSD: _pattern(r"C?" + _DASH + r"PTSD", r"post" + _DASH + r"traumatic\s+stress"),
+    Condition.OCD: _pattern(r"OCD", r"obsessive" + _DASH + r"compulsive"),
+    Condition.BIPOLAR_DEPRESSION: _pattern(r"bipolar"),
+    Condition.SUICIDAL_IDEATION: _pattern(r"suicidal(?:ity)?", r"suicide"),
+    Condition.CHRONIC_PAIN: _pattern(
+        r"chronic\s+pain",
+        r"CRPS",
+        r"complex\s+regional\s+pain",
+        r"reflex\s+sympathetic\s+dystrophy",
+        r"fibromyalgia",
+        r"neuropath(?:y|ies|ic\s+pain)",
+        r"pain\s+management",
+        r"phantom\s+limb",
+    ),
+    Condition.MIGRAINE: _pattern(r"migraines?"),
+    Condition.SUBSTANCE_USE: _pattern(
+        r"substance\s+(?:use|abuse|misuse)",
+        r"alcohol(?:ism|\s+use\s+disorder|\s+dependence|\s+abuse)",
+        r"opioid\s+(?:use\s+disorder|dependence|addiction)",
+        r"addictions?",
+        r"AUD",
+        r"SUD",
+        r"OUD",
+    ),
+}
+
+
+# A narrower condition that always implies a broader one, whatever words named it.
+_IMPLIED: dict[Condition, Condition] = {
+    Condition.TREATMENT_RESISTANT_DEPRESSION: Condition.DEPRESSION,
+}
+
+
+def classify_services(texts: Iterable[str]) -> tuple[frozenset[Modality], frozenset[Condition]]:
+    """The modalities and conditions named anywhere in `texts`."""
+    text = "\n".join(texts)
+    modalities = frozenset(m for m, pattern in _MODALITY_PATTERNS.items() if pattern.search(text))
+    conditions = {c for c, pattern in _CONDITION_PATTERNS.items() if pattern.search(text)}
+    conditions.update(_IMPLIED[c] for c in conditions & _IMPLIED.keys())
+    return modalities, frozenset(conditions)
