@@ -1,0 +1,296 @@
+"""Location search: turn "78701" or "Austin, TX" into a point and find clinics within a radius.
+
+The only reader the web uses for search. ZIP coordinates come from the offline `zipcodes`
+package (GeoNames data), so a search never calls out to the network.
+"""
+
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from math import asin, cos, degrees, radians, sin, sqrt
+from typing import Any
+
+import us
+import zipcodes
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from directory.models import Clinic, Location
+from directory.vocab import Verdict
+
+EARTH_RADIUS_MILES = 3958.8
+MIN_RADIUS_MILES = 1.0
+MAX_RADIUS_MILES = 250.0
+MAX_QUERY_LENGTH = 200
+MAX_LIMIT = 500
+# Widen the SQL box a little so float rounding at its edge never drops a clinic the exact
+# distance check would keep; the exact check in Python has the last word.
+_BOX_MARGIN_DEGREES = 1e-6
+
+_ZIP = re.compile(r"(\d{5})(?:-?\d{4})?")
+_ABBREVIATIONS = {"ST": "SAINT", "STE": "SAINTE", "FT": "FORT", "MT": "MOUNT"}
+_LISTING_LOADS = (
+    selectinload(Clinic.locations),
+    selectinload(Clinic.clinicians),
+    selectinload(Clinic.field_sources),
+    selectinload(Clinic.verifications),
+)
+
+
+class SearchInputError(ValueError):
+    """A search the patient asked for cannot be run; the message says why in plain words."""
+
+    def __init__(self, message: str, field: str = "near") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Place:
+    """A point to search around, with the name a patient will recognise."""
+
+    lat: float
+    lon: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One clinic found by a search, at its location nearest the place searched."""
+
+    clinic: Clinic
+    location: Location
+    distance_miles: float
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of clinics near a place, nearest first, and how many there are in all."""
+
+    place: Place
+    radius_miles: float
+    hits: list[Hit]
+    total: int
+
+
+def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The great-circle distance in miles between two points given in degrees."""
+    phi1, phi2 = radians(lat1), radians(lat2)
+    half_dphi = (phi2 - phi1) / 2
+    half_dlambda = radians(lon2 - lon1) / 2
+    h = sin(half_dphi) ** 2 + cos(phi1) * cos(phi2) * sin(half_dlambda) ** 2
+    return 2 * EARTH_RADIUS_MILES * asin(min(1.0, sqrt(h)))
+
+
+@lru_cache(maxsize=2048)
+def resolve_place(query: str) -> Place:
+    """The point for a ZIP code (or ZIP+4) or a "City, ST" / "City, State" query."""
+    if len(query) > MAX_QUERY_LENGTH:
+        raise SearchInputError("That search is too long. Enter a ZIP code or a city and state.")
+    text = " ".join(query.split())
+    if not text:
+        raise SearchInputError(
+            "Enter a ZIP code or a city and state, for example 78701 or Austin, TX."
+        )
+    zip_match = _ZIP.fullmatch(text)
+    if zip_match:
+        return _zip_place(zip_match.group(1))
+    if text[0].isdigit():
+        raise SearchInputError("A ZIP code has five digits, for example 78701.")
+    return _city_place(text)
+
+
+def _zip_place(zip_code: str) -> Place:
+    """The centroid of a five-digit ZIP code."""
+    matches = zipcodes.matching(zip_code)
+    if not matches:
+        raise SearchInputError(
+            f"We don't know the ZIP code {zip_code}. Check it, or try a city and state."
+        )
+    row = matches[0]
+    return Place(
+        float(row["lat"]), float(row["long"]), f"{zip_code} ({row['city']}, {row['state']})"
+    )
+
+
+def _city_place(text: str) -> Place:
+    """The average of a city's ZIP centroids, trying each way of splitting off the state."""
+    splits = list(_city_state_splits(text))
+    if not splits:
+        raise SearchInputError(
+            "Enter a ZIP code, or a city and its state, for example 78701 or Austin, TX."
+        )
+    for city, state in splits:
+        place = _city_centroid(_city_key(city), state)
+        if place is not None:
+            return place
+    city, state = splits[0]
+    raise SearchInputError(
+        f"We couldn't find {city}, {state}. Check the spelling, or enter a ZIP code."
+    )
+
+
+def _city_state_splits(text: str) -> Iterable[tuple[str, str]]:
+    """Candidate (city, state abbreviation) pairs: after the last comma, else the last words."""
+    if "," in text:
+        city, _, state_text = text.rpartition(",")
+        candidates = [(city, state_text)]
+    else:
+        words = text.split(" ")
+        candidates = [
+            (" ".join(words[:-n]), " ".join(words[-n:])) for n in range(1, min(len(words), 4))
+        ]
+    for city, state_text in candidates:
+        state = _state_abbr(state_text.strip())
+        if city.strip(" ,") and state:
+            yield city.strip(" ,"), state
+
+
+def _state_abbr(text: str) -> str | None:
+    """The postal abbreviation for a state's name or abbreviation (never a FIPS number)."""
+    if not text or not text.replace(".", "").replace(" ", "").isalpha():
+        return None
+    state = us.states.lookup(text.replace(".", ""))
+    return state.abbr if state else None
+
+
+def _city_key(city: str) -> str:
+    """A city name for comparison: capitals, no punctuation or spaces, St./Ft./Mt. spelt out."""
+    words = re.sub(r"[^A-Z0-9]+", " ", city.upper()).split()
+    return "".join(_ABBREVIATIONS.get(word, word) for word in words)
+
+
+def _city_centroid(key: str, state: str) -> Place | None:
+    """The place for a city key in a state: by main postal name, else by an accepted alias."""
+    main, aliases = _city_index()
+    found = main.get((key, state)) or aliases.get((key, state))
+    if found is None:
+        return None
+    name, points = found
+    lat = sum(point[0] for point in points) / len(points)
+    lon = sum(point[1] for point in points) / len(points)
+    return Place(lat, lon, f"{name}, {state}")
+
+
+_CityIndex = dict[tuple[str, str], tuple[str, list[tuple[float, float]]]]
+
+
+@cache
+def _city_index() -> tuple[_CityIndex, _CityIndex]:
+    """ZIP centroids by (city key, state): one index of main postal names, one of aliases."""
+    main: _CityIndex = {}
+    aliases: _CityIndex = {}
+    for row in zipcodes.list_all():
+        point = (float(row["lat"]), float(row["long"]))
+        _add_point(main, row["city"], row["state"], point)
+        for alias in row["acceptable_cities"]:
+            _add_point(aliases, alias, row["state"], point)
+    return main, aliases
+
+
+def _add_point(index: _CityIndex, city: str, state: str, point: tuple[float, float]) -> None:
+    """Record one ZIP centroid under a city's key, keeping the first spelling seen as its label."""
+    entry = index.setdefault((_city_key(city), state), (city, []))
+    entry[1].append(point)
+
+
+def search_clinics(
+    session: Session,
+    near: str,
+    radius_miles: float,
+    verdicts: Collection[Verdict] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> SearchResults:
+    """Clinics with a location within the radius of a place, nearest first, one hit per clinic."""
+    _check_bounds(radius_miles, limit, offset)
+    place = resolve_place(near)
+    rows = session.execute(_candidates(place, radius_miles, verdicts)).all()
+    ranked = _rank(place, radius_miles, rows)
+    page = ranked[offset : offset + limit]
+    return SearchResults(place, radius_miles, _load_hits(session, page), len(ranked))
+
+
+def _check_bounds(radius_miles: float, limit: int, offset: int) -> None:
+    """Refuse a radius, page size or offset outside what the search supports."""
+    if not MIN_RADIUS_MILES <= radius_miles <= MAX_RADIUS_MILES:
+        raise SearchInputError(
+            f"Choose a distance between {MIN_RADIUS_MILES:g} and {MAX_RADIUS_MILES:g} miles.",
+            field="radius",
+        )
+    if not 1 <= limit <= MAX_LIMIT:
+        raise SearchInputError(f"Ask for between 1 and {MAX_LIMIT} results.", field="limit")
+    if offset < 0:
+        raise SearchInputError("The offset cannot be negative.", field="offset")
+
+
+def _candidates(
+    place: Place, radius_miles: float, verdicts: Collection[Verdict] | None
+) -> Select[Any]:
+    """Locations inside the radius's bounding box (indexed), with their clinic's id and name."""
+    (lat_min, lat_max), lon_ranges = _bounding_box(place, radius_miles)
+    statement = (
+        select(Location.clinic_id, Location.id, Location.lat, Location.lon, Clinic.name)
+        .join(Clinic, Location.clinic)
+        .where(Location.lat.between(lat_min, lat_max))
+        .where(or_(*(Location.lon.between(low, high) for low, high in lon_ranges)))
+    )
+    if verdicts is not None:
+        statement = statement.where(Clinic.verdict.in_(sorted(verdicts)))
+    return statement
+
+
+def _bounding_box(
+    place: Place, radius_miles: float
+) -> tuple[tuple[float, float], list[tuple[float, float]]]:
+    """The latitude range and longitude range(s) enclosing the circle; two when it crosses ±180°."""
+    angle = radius_miles / EARTH_RADIUS_MILES
+    dlat = degrees(angle) + _BOX_MARGIN_DEGREES
+    lat_min, lat_max = place.lat - dlat, place.lat + dlat
+    if lat_min <= -90 or lat_max >= 90:
+        return (max(lat_min, -90.0), min(lat_max, 90.0)), [(-180.0, 180.0)]
+    # A circle on a sphere is widest poleward of its centre; asin gives that true half-width.
+    dlon = degrees(asin(sin(angle) / cos(radians(place.lat)))) + _BOX_MARGIN_DEGREES
+    lon_min, lon_max = place.lon - dlon, place.lon + dlon
+    if lon_min < -180:
+        return (lat_min, lat_max), [(lon_min + 360, 180.0), (-180.0, lon_max)]
+    if lon_max > 180:
+        return (lat_min, lat_max), [(lon_min, 180.0), (-180.0, lon_max - 360)]
+    return (lat_min, lat_max), [(lon_min, lon_max)]
+
+
+_Ranked = tuple[float, str, int, int]
+
+
+def _rank(place: Place, radius_miles: float, rows: Iterable[Any]) -> list[_Ranked]:
+    """(distance, name, clinic id, location id) per clinic within the radius, nearest first."""
+    nearest: dict[int, _Ranked] = {}
+    for clinic_id, location_id, lat, lon, name in rows:
+        distance = haversine_miles(place.lat, place.lon, lat, lon)
+        if distance <= radius_miles and (
+            clinic_id not in nearest or distance < nearest[clinic_id][0]
+        ):
+            nearest[clinic_id] = (distance, name, clinic_id, location_id)
+    return sorted(nearest.values(), key=lambda item: (item[0], item[1].casefold(), item[2]))
+
+
+def _load_hits(session: Session, page: list[_Ranked]) -> list[Hit]:
+    """The page's clinics with everything a results page or listing record needs, in order."""
+    if not page:
+        return []
+    ids = [clinic_id for _, _, clinic_id, _ in page]
+    statement = select(Clinic).where(Clinic.id.in_(ids)).options(*_LISTING_LOADS)
+    clinics = {clinic.id: clinic for clinic in session.scalars(statement)}
+    hits = []
+    for distance, _, clinic_id, location_id in page:
+        clinic = clinics[clinic_id]
+        location = next(loc for loc in clinic.locations if loc.id == location_id)
+        hits.append(Hit(clinic, location, distance))
+    return hits
+
+
+def get_clinic(session: Session, clinic_id: int) -> Clinic | None:
+    """One clinic with its locations, clinicians, sources and verification history loaded."""
+    return session.get(Clinic, clinic_id, options=_LISTING_LOADS)
