@@ -1,0 +1,117 @@
+"""The sources file: valid entries load; every mistake names the file, the entry and the key."""
+
+from pathlib import Path
+
+import pytest
+
+from directory.sources import SourcesError, load_sources
+from directory.vocab import LicenseStatus, LicenseType, SourceKind
+
+VALID = """
+[[source]]
+name = "sites"
+kind = "clinic_sites"
+urls = ["https://a.example/", "https://b.example/"]
+urls_file = "more_urls.txt"
+
+[[source]]
+name = "tx"
+kind = "license_table"
+url = "https://data.example/resource/abcd-1234.json"
+format = "soda"
+state = "tx"
+[source.columns]
+license_number = "lic_no"
+last_name = "surname"
+status = "state_of_licence"
+[source.status_map]
+"Lapsed" = "expired"
+[source.type_map]
+"Physician" = "MD"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_sources_reads_urls_files_and_upper_cases_publisher_words(tmp_path):
+    (tmp_path / "more_urls.txt").write_text("# comment\nhttps://c.example/\n\nhttps://a.example/\n")
+    sites, table = load_sources(write(tmp_path, VALID))
+    assert sites.kind is SourceKind.CLINIC_SITES
+    assert sites.urls == ("https://a.example/", "https://b.example/", "https://c.example/")
+    assert table.state == "TX"
+    assert table.columns["license_number"] == "lic_no"
+    assert table.status_map == {"LAPSED": LicenseStatus.EXPIRED}
+    assert table.type_map == {"PHYSICIAN": LicenseType.MD}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[[source]]\nkind = 'leie_csv'\nurl = 'https://x/'", r"entry #1, key 'name'"),
+        ("[[source]]\nname = 'x'\nkind = 'ftp'", r"entry #1 \('x'\), key 'kind'"),
+        ("[[source]]\nname = 'x'\nkind = 'leie_csv'", r"key 'url': a leie_csv source needs it"),
+        ("[[source]]\nname = 'x'\nkind = 'leie_csv'\nurl = 'ftp://x'", r"key 'url'"),
+        ("[[source]]\nname = 'x'\nkind = 'leie_csv'\nurl = 'https://x/'\nurls = []", r"'urls'"),
+        ("[[source]]\nname = 'x'\nkind = 'clinic_sites'", r"key 'urls'"),
+        ("[[source]]\nname = 'x'\nkind = 'clinic_sites'\nurls_file = 'no.txt'", r"'urls_file'"),
+        ("[[source]]\nname = 'x'\nkind = 'clinic_sites'\nurls = ['x']", r"not an http"),
+        (
+            "[[source]]\nname = 'x'\nkind = 'clinic_sites'\nurls = ['https://x/']\npage_budget = 0",
+            r"'page_budget'",
+        ),
+        ("[[sauce]]\nname = 'x'", r"key 'sauce'"),
+        ("", r"declares no \[\[source\]\] entries"),
+        ("[[source]\nname=", r"is not valid TOML"),
+        (
+            "[[source]]\nname = 'x'\nkind = 'nppes_api'\nurl = 'https://x/'\n"
+            "[[source]]\nname = 'x'\nkind = 'nppes_api'\nurl = 'https://y/'",
+            r"more than one entry",
+        ),
+    ],
+)
+def test_load_sources_names_the_entry_and_key_of_each_mistake(tmp_path, text, expected):
+    path = write(tmp_path, text)
+    with pytest.raises(SourcesError, match=expected) as raised:
+        load_sources(path)
+    assert str(raised.value).startswith(str(path))
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ("[source.columns]\nlast_name = 'n'\nstatus = 's'", r"key 'columns.license_number'"),
+        ("[source.columns]\nlicense_number = 'l'\nstatus = 's'", r"key 'columns.last_name'"),
+        (
+            "[source.columns]\nlicense_number = 'l'\nlast_name = 'n'\nshoe_size = 'z'",
+            r"'columns.shoe_size'",
+        ),
+        (
+            "[source.columns]\nlicense_number = 'l'\nlast_name = 'n'\n"
+            "[source.status_map]\n'A' = 'fine'",
+            r"'status_map.A'",
+        ),
+    ],
+)
+def test_license_table_mappings_are_checked(tmp_path, table, expected):
+    head = (
+        "[[source]]\nname = 't'\nkind = 'license_table'\nurl = 'https://x/'\nformat = 'csv'\n"
+        "state = 'CO'\n[source.status_map]\n'ACTIVE' = 'active'\n"
+    )
+    if "[source.status_map]" in table:
+        head = head.replace("[source.status_map]\n'ACTIVE' = 'active'\n", "")
+    with pytest.raises(SourcesError, match=expected):
+        load_sources(write(tmp_path, head + table))
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(SourcesError, match="file not found"):
+        load_sources(tmp_path / "nope.toml")
+
+
+def test_example_sources_file_is_valid():
+    sources = load_sources(Path(__file__).parents[2] / "sources.example.toml")
+    assert {source.kind for source in sources} >= {SourceKind.NPPES_API, SourceKind.LEIE_CSV}
