@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 507b2ee898eb
+Revision ID: 79f300ab9c15
 Revises: 
-Create Date: 2026-11-25 04:42:49.690952
+Create Date: 2026-11-25 04:58:34.377591
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import directory.models
 
 
-revision: str = '507b2ee898eb'
+revision: str = '79f300ab9c15'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('conditions', sa.JSON(), nullable=False),
     sa.Column('verdict', sa.String(length=20), nullable=False),
     sa.Column('verdict_checked_at', directory.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('needs_check', sa.Boolean(), nullable=False),
     sa.Column('first_seen', directory.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_seen', directory.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_clinics')),
@@ -59,6 +60,7 @@ def upgrade() -> None:
     sa.Column('first_name', sa.String(length=255), nullable=True),
     sa.Column('middle_name', sa.String(length=255), nullable=True),
     sa.Column('last_name', sa.String(length=255), nullable=True),
+    sa.Column('last_key', sa.String(length=255), nullable=True),
     sa.Column('business_name', sa.String(length=255), nullable=True),
     sa.Column('general', sa.String(length=255), nullable=True),
     sa.Column('specialty', sa.String(length=255), nullable=True),
@@ -76,7 +78,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('source_name', 'record_key', name=op.f('uq_exclusions_source_name_record_key'))
     )
     with op.batch_alter_table('exclusions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_exclusions_last_name'), ['last_name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_exclusions_last_key'), ['last_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_exclusions_npi'), ['npi'], unique=False)
 
     op.create_table('licenses',
@@ -89,6 +91,7 @@ def upgrade() -> None:
     sa.Column('first_name', sa.String(length=255), nullable=True),
     sa.Column('middle_name', sa.String(length=255), nullable=True),
     sa.Column('last_name', sa.String(length=255), nullable=False),
+    sa.Column('last_key', sa.String(length=255), nullable=False),
     sa.Column('full_name', sa.String(length=255), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('status_raw', sa.String(length=255), nullable=True),
@@ -103,7 +106,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('source_name', 'state', 'license_type', 'license_number', name=op.f('uq_licenses_source_name_state_license_type_license_number'))
     )
     with op.batch_alter_table('licenses', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_licenses_last_name'), ['last_name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_licenses_last_key'), ['last_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_licenses_npi'), ['npi'], unique=False)
         batch_op.create_index('ix_licenses_state_number', ['state', 'license_number'], unique=False)
 
@@ -226,12 +229,12 @@ def downgrade() -> None:
     with op.batch_alter_table('licenses', schema=None) as batch_op:
         batch_op.drop_index('ix_licenses_state_number')
         batch_op.drop_index(batch_op.f('ix_licenses_npi'))
-        batch_op.drop_index(batch_op.f('ix_licenses_last_name'))
+        batch_op.drop_index(batch_op.f('ix_licenses_last_key'))
 
     op.drop_table('licenses')
     with op.batch_alter_table('exclusions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_exclusions_npi'))
-        batch_op.drop_index(batch_op.f('ix_exclusions_last_name'))
+        batch_op.drop_index(batch_op.f('ix_exclusions_last_key'))
 
     op.drop_table('exclusions')
     with op.batch_alter_table('crawl_runs', schema=None) as batch_op:
