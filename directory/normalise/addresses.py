@@ -17,9 +17,8 @@ import usaddress
 from directory.normalise.geo import same_city, state_code, zip_cities, zip_state
 
 _ZIP = re.compile(r"([0-9O]{5})(?:[- ]?[0-9O]{4})?", re.ASCII)
-_NOT_ADDRESS_LABELS = frozenset(
-    {"PlaceName", "StateName", "ZipCode", "CountryName", "Recipient", "NotAddress"}
-)
+_PLACE_LABELS = frozenset({"PlaceName", "StateName", "ZipCode", "CountryName"})
+_NOT_STREET_LABELS = frozenset({"Recipient", "NotAddress"})
 _LAST_TOKEN = re.compile(r"(?:^|[\s,]+)([^\s,]+)[\s,.]*$")
 _TRAILING_COUNTRY = re.compile(
     r"[\s,]+(?:USA|U\.S\.A\.|US|United States(?: of America)?)\s*$", re.I
@@ -61,7 +60,7 @@ def parse_address(
     """Parse a one-line address and/or structured parts; the parts win, the line fills gaps."""
     line = _one_line(address)
     parts = ParsedAddress(
-        street=_clean(street),
+        street=_clean(street.replace(",", " ")) if street else None,
         city=_clean(city),
         state=state_code(region),
         postal_code=zip5(postal_code),
@@ -70,7 +69,7 @@ def parse_address(
     parsed = _parse_line(line) if line else ParsedAddress(None, None, None, None, None)
     postal = parts.postal_code or parsed.postal_code
     raw = line or ", ".join(
-        part for part in (parts.street, parts.city, _clean(region), _clean(postal_code)) if part
+        part for part in (_clean(street), parts.city, _clean(region), _clean(postal_code)) if part
     )
     return ParsedAddress(
         street=parts.street or parsed.street,
@@ -89,7 +88,7 @@ def _parse_line(line: str) -> ParsedAddress:
     except usaddress.RepeatedLabelError:
         return _parse_by_pattern(line)
     postal = zip5(tagged.get("ZipCode"))
-    street = _clean(" ".join(v for k, v in tagged.items() if k not in _NOT_ADDRESS_LABELS))
+    street = _clean(" ".join(_street_parts(tagged)))
     city = _clean(tagged.get("PlaceName"))
     if postal and (city is None or not _is_zip_city(city, postal)) and street:
         # usaddress can split "1234 Harmony Place La Crescenta" as street "… Place La".
@@ -97,6 +96,20 @@ def _parse_line(line: str) -> ParsedAddress:
         if resplit is not None:
             street, city = resplit
     return ParsedAddress(street, city, state_code(tagged.get("StateName")), postal, line)
+
+
+def _street_parts(tagged: dict[str, str]) -> list[str]:
+    """The street's labelled parts, in order, up to where the city, state or ZIP code begins.
+
+    Whatever follows the place (a phone number, "USA") is not part of the street.
+    """
+    parts: list[str] = []
+    for label, value in tagged.items():
+        if label in _PLACE_LABELS:
+            break
+        if label not in _NOT_STREET_LABELS:
+            parts.append(value)
+    return parts
 
 
 def _parse_by_pattern(line: str) -> ParsedAddress:

@@ -31,8 +31,10 @@ _TYPE_BY_CREDENTIAL: dict[str, LicenseType] = {
     "LPCC": LicenseType.LPC,
     "LCPC": LicenseType.LPC,
     "LMHC": LicenseType.LPC,
+    "LCMHC": LicenseType.LPC,
     "LCSW": LicenseType.LCSW,
     "LICSW": LicenseType.LCSW,
+    "LISW": LicenseType.LCSW,
     "LCSW-C": LicenseType.LCSW,
     "LMFT": LicenseType.LMFT,
     "LCMFT": LicenseType.LMFT,
@@ -177,12 +179,12 @@ def license_types_for(credentials: Iterable[str]) -> frozenset[LicenseType]:
 
 
 def name_key(first: str | None, last: str | None) -> str:
-    """A blocking key "last|first": case-folded ASCII letters only."""
-    return f"{_letters(last)}|{_letters(first)}"
+    """A de-duplication key "last|first": case-folded ASCII letters only."""
+    return f"{fold_name(last)}|{fold_name(first)}"
 
 
-def _letters(text: str | None) -> str:
-    """Only the ASCII letters of `text`, accents stripped, case-folded."""
+def fold_name(text: str | None) -> str:
+    """A name for blocking and comparison: its ASCII letters, accents stripped, case-folded."""
     if not text:
         return ""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -72,6 +72,7 @@ class LicenseRecord:
     first_name: str | None
     middle_name: str | None
     last_name: str
+    last_key: str
     full_name: str
     status: LicenseStatus
     status_raw: str | None
@@ -93,6 +94,7 @@ class ExclusionRecord:
     first_name: str | None
     middle_name: str | None
     last_name: str | None
+    last_key: str | None
     business_name: str | None
     general: str | None
     specialty: str | None

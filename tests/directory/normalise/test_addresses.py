@@ -30,6 +30,12 @@ def test_parse_address_takes_schema_org_parts():
     assert parsed.raw == "1201 W 6th St Ste 200, Austin, Texas, 787031234"
 
 
+def test_parse_address_writes_streets_alike_from_a_line_and_from_parts():
+    from_parts = parse_address(street="1201 W 6th St, Suite 200", city="Austin", region="TX")
+    from_line = parse_address("1201 W 6th St, Suite 200, Austin, TX 78703")
+    assert from_parts.street == from_line.street == "1201 W 6th St Suite 200"
+
+
 def test_parse_address_lets_parts_win_and_the_line_fill_gaps():
     parsed = parse_address("1201 W 6th St, Austin, TX 78703", city="AUSTIN", postal_code="78701")
     assert (parsed.street, parsed.city, parsed.state, parsed.postal_code) == (
@@ -70,6 +76,13 @@ def test_parse_address_lets_parts_win_and_the_line_fill_gaps():
             "78703",
         ),
         ("Austin, Texas 78701", None, "Austin", "TX", "78701"),
+        (
+            "Hill Country Ketamine & Wellness 315 E Commerce St San Antonio, TX 78205 210-555-0123",
+            "315 E Commerce St",
+            "San Antonio",
+            "TX",
+            "78205",
+        ),
     ],
 )
 def test_parse_address_reads_awkward_real_addresses(line, street, city, state, postal_code):

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from directory.normalise.names import (
     PersonName,
+    fold_name,
     license_types_for,
     name_key,
     normalise_credential,
@@ -140,6 +141,12 @@ def test_parse_credentials(text, expected):
 )
 def test_license_types_for(credentials, types):
     assert license_types_for(credentials) == types
+
+
+def test_fold_name_keeps_only_ascii_letters():
+    assert fold_name("Álvarez-O'Neil Jr.") == "alvarezoneiljr"
+    assert fold_name("DE LA CRUZ") == fold_name("de la Cruz") == "delacruz"
+    assert fold_name(None) == fold_name("") == ""
 
 
 def test_name_key_is_ascii_letters_last_then_first():

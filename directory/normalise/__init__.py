@@ -1,0 +1,29 @@
+"""The normaliser: raw items in, typed records out. Pure: no I/O, no Scrapy, no Flask."""
+
+from directory.normalise.licenses import (
+    normalise_exclusion,
+    normalise_license,
+    normalise_npi_record,
+)
+from directory.normalise.listings import normalise_listing
+from directory.normalise.records import (
+    ClinicianRecord,
+    ExclusionRecord,
+    LicenseRecord,
+    ListingRecord,
+    LocationRecord,
+    NormaliseError,
+)
+
+__all__ = [
+    "ClinicianRecord",
+    "ExclusionRecord",
+    "LicenseRecord",
+    "ListingRecord",
+    "LocationRecord",
+    "NormaliseError",
+    "normalise_exclusion",
+    "normalise_license",
+    "normalise_listing",
+    "normalise_npi_record",
+]

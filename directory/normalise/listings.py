@@ -1,0 +1,204 @@
+"""Clinic listings: names, locations with coordinates, clinicians and services."""
+
+import math
+import re
+import unicodedata
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+from directory.items import ClinicianItem, ClinicItem, LocationItem
+from directory.normalise.addresses import parse_address
+from directory.normalise.geo import Point, city_centroid, distance_km, zip_centroid
+from directory.normalise.names import name_key, parse_person
+from directory.normalise.npi import valid_npi
+from directory.normalise.phones import to_e164
+from directory.normalise.records import (
+    ClinicianRecord,
+    ListingRecord,
+    LocationRecord,
+    NormaliseError,
+)
+from directory.normalise.services import classify_services
+
+# Sites ship wrong geo (New York coordinates for a Fargo clinic): trust it only near the ZIP.
+_GEO_TOLERANCE_KM = 50.0
+_LONGEST_LICENSE_NUMBER = 40  # the column's width in the database
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_NOT_SLUG = re.compile(r"[\W_]+")
+
+
+def normalise_listing(item: ClinicItem) -> ListingRecord:
+    """A clinic listing in typed form; `missing_name` without a name of letters or digits."""
+    name = _collapse(item.name)
+    slug = _slug(name) if name else ""
+    if name is None or not slug:
+        raise NormaliseError("missing_name", f"listing at {item.source_url}")
+    website = _collapse(item.website)
+    site = _site_key(website) if website else None
+    locations = _locations(item.locations)
+    modalities, conditions = classify_services(item.service_texts)
+    first_zip = (locations[0].postal_code if locations else None) or "nozip"
+    return ListingRecord(
+        key=f"site:{site}" if site else f"name:{slug}:{first_zip}",
+        name=name,
+        website=website if site else None,
+        locations=locations,
+        clinicians=_clinicians(item.clinicians),
+        modalities=tuple(sorted(modalities)),
+        conditions=tuple(sorted(conditions)),
+        source_name=item.source_name,
+        source_url=item.source_url,
+        retrieved_at=item.retrieved_at,
+    )
+
+
+def _site_key(website: str) -> str | None:
+    """A website's identity: host (and any non-default port) plus path, lower-cased.
+
+    The scheme, "www.", a trailing slash, the query and the fragment do not change which clinic
+    a site is.
+    """
+    try:
+        url = urlsplit(website if "://" in website else f"http://{website}")
+        host, port = url.hostname, url.port
+    except ValueError:  # an unreadable port or IPv6 literal
+        return None
+    if url.scheme.lower() not in _DEFAULT_PORTS or not host or url.username is not None:
+        return None
+    if "." not in host and host != "localhost":
+        return None
+    host = host.removeprefix("www.")
+    if port is not None and port != _DEFAULT_PORTS.get(url.scheme.lower()):
+        host = f"{host}:{port}"
+    return f"{host}{url.path.rstrip('/')}".lower()
+
+
+def _locations(items: list[LocationItem]) -> tuple[LocationRecord, ...]:
+    """The listed locations, one per address: later mentions fill in a missing phone or point."""
+    by_address: dict[tuple[str | None, ...], LocationRecord] = {}
+    for item in items:
+        if not _has_content(item):
+            continue
+        location = _location(item)
+        key = _address_key(location)
+        known = by_address.setdefault(key, location)
+        has_point = known.lat is not None
+        by_address[key] = replace(
+            known,
+            phone=known.phone or location.phone,
+            lat=known.lat if has_point else location.lat,
+            lon=known.lon if has_point else location.lon,
+        )
+    return tuple(by_address.values())
+
+
+def _address_key(location: LocationRecord) -> tuple[str | None, ...]:
+    """What makes two locations one place: the parsed address, else the printed text."""
+    parsed = (location.street, location.city, location.state, location.postal_code)
+    if not any(parsed):
+        return ((location.raw or "").casefold(),)
+    return tuple(_slug(part) if part else None for part in parsed)
+
+
+def _location(item: LocationItem) -> LocationRecord:
+    """One location: parsed address, E.164 phone and the best coordinates we can vouch for."""
+    address = parse_address(
+        item.address,
+        street=item.street,
+        city=item.city,
+        region=item.region,
+        postal_code=item.postal_code,
+    )
+    reference = zip_centroid(address.postal_code) or city_centroid(address.city, address.state)
+    given = _point(item.latitude, item.longitude)
+    if given is not None and (
+        reference is None or distance_km(given, reference) <= _GEO_TOLERANCE_KM
+    ):
+        point: Point | None = given
+    else:
+        point = reference
+    return LocationRecord(
+        street=address.street,
+        city=address.city,
+        state=address.state,
+        postal_code=address.postal_code,
+        lat=point[0] if point else None,
+        lon=point[1] if point else None,
+        phone=to_e164(item.phone),
+        raw=address.raw,
+    )
+
+
+def _clinicians(items: list[ClinicianItem]) -> tuple[ClinicianRecord, ...]:
+    """The named clinicians, one per person: later mentions fill in what earlier ones lacked."""
+    by_key: dict[str, ClinicianRecord] = {}
+    for item in items:
+        try:
+            clinician = _clinician(item)
+        except NormaliseError:
+            continue  # a name without a surname names nobody we could check
+        known = by_key.get(clinician.name_key)
+        if known is None:
+            by_key[clinician.name_key] = clinician
+            continue
+        by_key[clinician.name_key] = replace(
+            known,
+            credentials_raw=known.credentials_raw or clinician.credentials_raw,
+            credentials=tuple(dict.fromkeys(known.credentials + clinician.credentials)),
+            npi=known.npi or clinician.npi,
+            license_number=known.license_number or clinician.license_number,
+        )
+    return tuple(by_key.values())
+
+
+def _clinician(item: ClinicianItem) -> ClinicianRecord:
+    """One clinician as named on the listing."""
+    name = _collapse(item.name) or ""
+    credentials_raw = _collapse(item.credentials)
+    person = parse_person(name, credentials_raw)
+    license_number = _collapse(item.license_number)
+    if license_number is not None and len(license_number) > _LONGEST_LICENSE_NUMBER:
+        license_number = None
+    return ClinicianRecord(
+        name=name,
+        name_key=name_key(person.first, person.last),
+        first_name=person.first,
+        middle_name=person.middle,
+        last_name=person.last,
+        credentials_raw=credentials_raw,
+        credentials=person.credentials,
+        npi=valid_npi(item.npi),
+        license_number=license_number,
+    )
+
+
+def _point(latitude: str | None, longitude: str | None) -> Point | None:
+    """Printed coordinates as a point, if they are numbers on the globe and not (0, 0)."""
+    try:
+        lat, lon = float(latitude or "nan"), float(longitude or "nan")
+    except ValueError:
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon)) or (lat, lon) == (0.0, 0.0):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+def _has_content(location: LocationItem) -> bool:
+    """Whether a location item holds any text at all."""
+    return any(_collapse(value) for value in vars(location).values())
+
+
+def _slug(name: str) -> str:
+    """A name as a lower-case, accent-free, hyphenated slug."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _NOT_SLUG.sub("-", letters.casefold()).strip("-")
+
+
+def _collapse(text: str | None) -> str | None:
+    """Whitespace collapsed; None when nothing is left."""
+    if text is None:
+        return None
+    return " ".join(text.split()) or None

@@ -1,0 +1,264 @@
+"""Clinic listings: identity keys, locations and coordinates, clinicians and services."""
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from directory.items import ClinicianItem, ClinicItem, LocationItem
+from directory.normalise import NormaliseError, normalise_listing
+from directory.normalise.geo import distance_km, zip_centroid
+from directory.normalise.npi import valid_npi
+from directory.vocab import Condition, Modality
+from tests.directory.normalise.helpers import outcome
+
+RETRIEVED = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
+
+
+def clinic(**fields):
+    """A clinic item with provenance filled in."""
+    fields.setdefault("name", "Lone Star Infusions")
+    return ClinicItem(
+        source_name="clinic-sites", source_url="http://x/", retrieved_at=RETRIEVED, **fields
+    )
+
+
+def test_normalise_listing_reads_a_whole_listing():
+    record = normalise_listing(
+        clinic(
+            name="  Lone Star\n Infusions ",
+            website="https://www.lonestarinfusions.example/",
+            locations=[
+                LocationItem(
+                    address="1201 W 6th St, Suite 200, Austin, TX 78703", phone="(512) 555-0101"
+                )
+            ],
+            clinicians=[ClinicianItem(name="Jane Q. Doe, MD", npi="1760485387")],
+            service_texts=["IV ketamine infusions", "Spravato for treatment-resistant depression"],
+        )
+    )
+    assert record.key == "site:lonestarinfusions.example"
+    assert record.name == "Lone Star Infusions"
+    assert record.website == "https://www.lonestarinfusions.example/"
+    (location,) = record.locations
+    assert (location.street, location.city, location.state, location.postal_code) == (
+        "1201 W 6th St Suite 200",
+        "Austin",
+        "TX",
+        "78703",
+    )
+    assert location.phone == "+15125550101"
+    assert (location.lat, location.lon) == zip_centroid("78703")
+    (clinician,) = record.clinicians
+    assert (clinician.first_name, clinician.last_name, clinician.credentials) == (
+        "Jane",
+        "Doe",
+        ("MD",),
+    )
+    assert (clinician.name, clinician.name_key, clinician.npi) == (
+        "Jane Q. Doe, MD",
+        "doe|jane",
+        "1760485387",
+    )
+    assert record.modalities == (Modality.INTRANASAL_ESKETAMINE, Modality.IV_INFUSION)
+    assert record.conditions == (Condition.DEPRESSION, Condition.TREATMENT_RESISTANT_DEPRESSION)
+    assert (record.source_name, record.source_url, record.retrieved_at) == (
+        "clinic-sites",
+        "http://x/",
+        RETRIEVED,
+    )
+
+
+@pytest.mark.parametrize(
+    ("website", "key"),
+    [
+        ("https://www.Example.com/Austin/", "site:example.com/austin"),
+        ("http://example.com", "site:example.com"),
+        ("example.com/", "site:example.com"),
+        ("https://example.com:443/?utm_source=x#top", "site:example.com"),
+        ("http://127.0.0.1:8731/calm-waters/", "site:127.0.0.1:8731/calm-waters"),
+    ],
+)
+def test_normalise_listing_keys_by_website(website, key):
+    assert normalise_listing(clinic(website=website)).key == key
+
+
+def test_normalise_listing_keys_by_name_and_zip_without_a_website():
+    locations = [LocationItem(address="123 Main St, Austin, TX 78701")]
+    assert normalise_listing(clinic(name="Café Ketamine & Co.", locations=locations)).key == (
+        "name:cafe-ketamine-co:78701"
+    )
+    assert normalise_listing(clinic(name="Café Ketamine")).key == "name:cafe-ketamine:nozip"
+
+
+@pytest.mark.parametrize("website", ["n/a", "mailto:info@example.com", "ftp://example.com"])
+def test_normalise_listing_ignores_a_website_that_is_not_one(website):
+    record = normalise_listing(clinic(website=website))
+    assert record.website is None
+    assert record.key.startswith("name:")
+
+
+@pytest.mark.parametrize("name", [None, "", "   ", "!!!"])
+def test_normalise_listing_needs_a_name(name):
+    with pytest.raises(NormaliseError) as caught:
+        normalise_listing(clinic(name=name))
+    assert caught.value.reason == "missing_name"
+
+
+def test_normalise_listing_distrusts_geo_far_from_the_zip_code():
+    # A real Fargo clinic's markup gives New York coordinates.
+    location = LocationItem(
+        street="3000 32nd Ave S",
+        city="Fargo",
+        region="ND",
+        postal_code="58103",
+        latitude="40.7128",
+        longitude="-74.0060",
+    )
+    (record,) = normalise_listing(clinic(locations=[location])).locations
+    assert (record.lat, record.lon) == zip_centroid("58103")
+
+
+def test_normalise_listing_keeps_geo_near_the_zip_code():
+    location = LocationItem(
+        address="1201 W 6th St, Austin, TX 78703", latitude="30.2731", longitude="-97.7562"
+    )
+    (record,) = normalise_listing(clinic(locations=[location])).locations
+    assert (record.lat, record.lon) == (30.2731, -97.7562)
+
+
+def test_normalise_listing_falls_back_to_the_city_centroid():
+    location = LocationItem(street="100 Main St", city="St. Louis", region="Missouri")
+    (record,) = normalise_listing(clinic(locations=[location])).locations
+    assert record.lat is not None
+    assert distance_km((record.lat, record.lon), (38.627, -90.199)) < 25
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude"), [("0", "0"), ("91", "0"), ("nan", "1"), ("x", "")]
+)
+def test_normalise_listing_ignores_impossible_coordinates(latitude, longitude):
+    location = LocationItem(address="Austin, TX 78701", latitude=latitude, longitude=longitude)
+    (record,) = normalise_listing(clinic(locations=[location])).locations
+    assert (record.lat, record.lon) == zip_centroid("78701")
+
+
+def test_normalise_listing_merges_repeated_locations():
+    record = normalise_listing(
+        clinic(
+            locations=[
+                LocationItem(address="1201 W 6th St, Austin, TX 78703"),
+                LocationItem(
+                    street="1201 W 6th St",
+                    city="AUSTIN",
+                    region="Texas",
+                    postal_code="78703-1234",
+                    phone="512-555-0101",
+                ),
+                LocationItem(address="1201 W 6th St, Austin, TX 78703"),
+                LocationItem(),
+            ]
+        )
+    )
+    (location,) = record.locations
+    assert location.city == "Austin"
+    assert location.phone == "+15125550101"
+
+
+def test_normalise_listing_keeps_locations_it_cannot_parse():
+    record = normalise_listing(clinic(locations=[LocationItem(address="By the old mill")]))
+    (location,) = record.locations
+    assert location.raw == "By the old mill"
+    assert (location.state, location.postal_code, location.lat) == (None, None, None)
+
+
+def test_normalise_listing_merges_clinicians_named_twice():
+    record = normalise_listing(
+        clinic(
+            clinicians=[
+                ClinicianItem(name="Jane Q. Doe, MD"),
+                ClinicianItem(name="JANE DOE", credentials="M.D., Ph.D.", npi="1760485387"),
+                ClinicianItem(name="Dr."),
+                ClinicianItem(name="Maria  Lopez", credentials="DNP, PMHNP-BC", npi="123"),
+                ClinicianItem(name="Sam Rivera, LPC", license_number=" LPC-123 "),
+            ]
+        )
+    )
+    jane, maria, sam = record.clinicians
+    assert (jane.name, jane.credentials, jane.npi) == (
+        "Jane Q. Doe, MD",
+        ("MD", "PHD"),
+        "1760485387",
+    )
+    assert jane.credentials_raw == "M.D., Ph.D."
+    assert (maria.name, maria.credentials, maria.npi) == (
+        "Maria Lopez",
+        ("DNP", "PMHNP-BC"),
+        None,
+    )
+    assert (sam.license_number, sam.credentials) == ("LPC-123", ("LPC",))
+
+
+_maybe_text = st.one_of(st.none(), st.text(max_size=40))
+_location = st.builds(
+    LocationItem,
+    address=st.one_of(
+        _maybe_text, st.sampled_from(["1201 W 6th St, Austin, TX 78703", "Fargo, ND 58103"])
+    ),
+    street=_maybe_text,
+    city=st.one_of(_maybe_text, st.sampled_from(["Austin", "St. Louis"])),
+    region=st.one_of(_maybe_text, st.sampled_from(["TX", "Missouri"])),
+    postal_code=st.one_of(_maybe_text, st.sampled_from(["78703", "63101-1234"])),
+    phone=st.one_of(_maybe_text, st.just("(512) 555-0101")),
+    latitude=st.one_of(_maybe_text, st.floats().map(str)),
+    longitude=st.one_of(_maybe_text, st.floats().map(str)),
+)
+_clinician = st.builds(
+    ClinicianItem,
+    name=st.one_of(st.text(max_size=30), st.sampled_from(["Jane Q. Doe, MD", "JOHN SMITH MD"])),
+    credentials=_maybe_text,
+    npi=st.one_of(_maybe_text, st.just("1760485387")),
+    license_number=_maybe_text,
+)
+
+
+@settings(deadline=None)  # the first city look-up reads the whole gazetteer
+@given(
+    name=_maybe_text,
+    website=st.one_of(_maybe_text, st.just("https://www.example.com/a/")),
+    locations=st.lists(_location, max_size=3),
+    clinicians=st.lists(_clinician, max_size=3),
+    service_texts=st.lists(st.text(max_size=40), max_size=3),
+)
+def test_normalise_listing_stays_in_its_vocabularies(
+    name, website, locations, clinicians, service_texts
+):
+    item = clinic(name=name, website=website, locations=locations, clinicians=clinicians)
+    item.service_texts = service_texts
+    record = outcome(normalise_listing, item)
+    if isinstance(record, str):
+        assert record == "missing_name"
+        return
+    assert record.key.startswith(("site:", "name:"))
+    assert record.key == record.key.lower()
+    assert record.name == " ".join(record.name.split())
+    assert list(record.modalities) == sorted(record.modalities)
+    assert list(record.conditions) == sorted(record.conditions)
+    for location in record.locations:
+        assert location.state is None or (len(location.state) == 2 and location.state.isupper())
+        assert location.postal_code is None or (
+            len(location.postal_code) == 5 and location.postal_code.isdigit()
+        )
+        assert location.phone is None or (
+            location.phone.startswith("+1") and len(location.phone) == 12
+        )
+        assert (location.lat is None) == (location.lon is None)
+        if location.lat is not None:
+            assert -90 <= location.lat <= 90
+            assert -180 <= location.lon <= 180
+    keys = [clinician.name_key for clinician in record.clinicians]
+    assert len(keys) == len(set(keys))
+    for clinician in record.clinicians:
+        assert clinician.last_name.strip()
+        assert clinician.npi is None or valid_npi(clinician.npi) == clinician.npi
