@@ -1,0 +1,49 @@
+"""Web fixtures: each test gets its own migrated database, seeded through a committing session.
+
+The app opens its own connections, so it only sees committed rows; a fresh database per test
+keeps one test's rows out of the next on SQLite and PostgreSQL alike.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from directory.db import make_engine, upgrade
+from web import create_app
+from web.db import get_engine
+
+
+@pytest.fixture
+def site_engine(fresh_database_url: str) -> Iterator[Engine]:
+    """An engine on the test's own database, migrated to head."""
+    engine = make_engine(fresh_database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def site_session(site_engine: Engine) -> Iterator[Session]:
+    """A session for seeding the site's database; call commit() so the app sees the rows."""
+    with Session(site_engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def app(fresh_database_url: str, site_engine: Engine) -> Iterator[Flask]:
+    """The site, configured for testing against the test's database."""
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": fresh_database_url, "SECRET_KEY": "test-secret"}
+    )
+    yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for the site."""
+    return app.test_client()

@@ -1,0 +1,38 @@
+"""The public website and JSON API: a Flask application factory with one blueprint per area."""
+
+import os
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from directory.db import database_url
+from web import api, clinics, db, errors, filters, search
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the site; raises SchemaBehindError when the database needs `clinics db upgrade`."""
+    app = Flask(__name__)
+    app.config.from_mapping(DATABASE_URL=database_url(), SECRET_KEY=os.environ.get("SECRET_KEY"))
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    _ensure_secret_key(app)
+    db.init_app(app)
+    filters.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(clinics.bp)
+    app.register_blueprint(api.bp)
+    return app
+
+
+def _ensure_secret_key(app: Flask) -> None:
+    """Fall back to a random key for development, warning that it changes on every start."""
+    if app.config["SECRET_KEY"]:
+        return
+    app.config["SECRET_KEY"] = secrets.token_hex(32)
+    app.logger.warning(
+        "SECRET_KEY is not set; using a random key for this process only. "
+        "Set SECRET_KEY in production so every worker shares one key."
+    )

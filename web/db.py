@@ -1,0 +1,45 @@
+"""The database for the web: one engine per app, checked at start, one session per request."""
+
+from typing import cast
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from directory.db import make_engine, make_sessionmaker, require_current_schema
+
+ENGINE = "directory.engine"
+SESSIONS = "directory.sessionmaker"
+
+
+def init_app(app: Flask) -> None:
+    """Connect to DATABASE_URL, refuse a schema that is behind, and close sessions on teardown."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    try:
+        require_current_schema(engine)
+    except Exception:
+        engine.dispose()
+        raise
+    app.extensions[ENGINE] = engine
+    app.extensions[SESSIONS] = make_sessionmaker(engine)
+    app.teardown_appcontext(close_session)
+
+
+def get_engine(app: Flask) -> Engine:
+    """The app's engine (for disposing of it when the app is done with)."""
+    return cast(Engine, app.extensions[ENGINE])
+
+
+def get_session() -> Session:
+    """This request's session, opened on first use."""
+    if "db_session" not in g:
+        sessions = cast(sessionmaker[Session], current_app.extensions[SESSIONS])
+        g.db_session = sessions()
+    return cast(Session, g.db_session)
+
+
+def close_session(_error: BaseException | None = None) -> None:
+    """Close the request's session; nothing is committed, pages only read."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
