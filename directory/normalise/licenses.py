@@ -252,5 +252,5 @@ def _license_type(credential_types: frozenset[LicenseType], taxonomy_code: str) 
         by_code = LicenseType.DO
     if by_code in credential_types or not credential_types:
         return by_code or LicenseType.OTHER
-    # Several credential types and none matching the taxonomy: take the first, in vocabulary order.
+    # The credential wins over the taxonomy; of several, the first in vocabulary order.
     return min(credential_types, key=list(LicenseType).index)

@@ -1,5 +1,6 @@
 """Clinic listings: names, locations with coordinates, clinicians and services."""
 
+import hashlib
 import math
 import re
 import unicodedata
@@ -22,7 +23,8 @@ from directory.normalise.services import classify_services
 
 # Sites ship wrong geo (New York coordinates for a Fargo clinic): trust it only near the ZIP.
 _GEO_TOLERANCE_KM = 50.0
-_LONGEST_LICENSE_NUMBER = 40  # the column's width in the database
+_LONGEST_LICENSE_NUMBER = 40  # the columns' widths in the database
+_LONGEST_KEY = 255
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _NOT_SLUG = re.compile(r"[\W_]+")
 
@@ -39,7 +41,7 @@ def normalise_listing(item: ClinicItem) -> ListingRecord:
     modalities, conditions = classify_services(item.service_texts)
     first_zip = (locations[0].postal_code if locations else None) or "nozip"
     return ListingRecord(
-        key=f"site:{site}" if site else f"name:{slug}:{first_zip}",
+        key=_bounded(f"site:{site}" if site else f"name:{slug}:{first_zip}"),
         name=name,
         website=website if site else None,
         locations=locations,
@@ -50,6 +52,14 @@ def normalise_listing(item: ClinicItem) -> ListingRecord:
         source_url=item.source_url,
         retrieved_at=item.retrieved_at,
     )
+
+
+def _bounded(key: str) -> str:
+    """A key that fits its column: an over-long one keeps its start plus a hash of the whole."""
+    if len(key) <= _LONGEST_KEY:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return f"{key[: _LONGEST_KEY - len(digest) - 1]}~{digest}"
 
 
 def _site_key(website: str) -> str | None:

@@ -142,9 +142,7 @@ def _split_trailing_credentials(text: str) -> tuple[str, list[str]]:
 def _all_credentials(piece: str) -> bool:
     """Whether every word of a comma-separated piece is a known credential."""
     words = piece.split()
-    return bool(words) and all(
-        normalise_credential(word) in _KNOWN_CREDENTIALS | _GENERATIONAL_SUFFIXES for word in words
-    )
+    return bool(words) and all(normalise_credential(word) in _KNOWN_CREDENTIALS for word in words)
 
 
 def _display(name: PersonName, title: str | None) -> str:

@@ -92,6 +92,14 @@ def test_normalise_listing_keys_by_name_and_zip_without_a_website():
     assert normalise_listing(clinic(name="Café Ketamine")).key == "name:cafe-ketamine:nozip"
 
 
+def test_normalise_listing_keeps_long_keys_within_their_column():
+    long_path = "https://example.com/" + "clinics/" * 40
+    key = normalise_listing(clinic(website=long_path)).key
+    assert len(key) == 255
+    assert key.startswith("site:example.com/clinics/")
+    assert key != normalise_listing(clinic(website=long_path + "other")).key
+
+
 @pytest.mark.parametrize("website", ["n/a", "mailto:info@example.com", "ftp://example.com"])
 def test_normalise_listing_ignores_a_website_that_is_not_one(website):
     record = normalise_listing(clinic(website=website))
@@ -241,6 +249,7 @@ def test_normalise_listing_stays_in_its_vocabularies(
         assert record == "missing_name"
         return
     assert record.key.startswith(("site:", "name:"))
+    assert len(record.key) <= 255
     assert record.key == record.key.lower()
     assert record.name == " ".join(record.name.split())
     assert list(record.modalities) == sorted(record.modalities)

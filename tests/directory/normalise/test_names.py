@@ -59,10 +59,18 @@ def test_parse_person_finds_the_surname(written, first, middle, last):
     assert (name.first, name.middle, name.last) == (first, middle, last)
 
 
-def test_parse_person_keeps_generational_suffixes_apart_from_credentials():
-    name = parse_person("John Smith Jr., MD")
-    assert (name.suffix, name.credentials) == ("Jr.", ("MD",))
+@pytest.mark.parametrize(
+    "written", ["John Smith Jr., MD", "John Smith, Jr., MD", "JOHN SMITH, JR. MD"]
+)
+def test_parse_person_keeps_generational_suffixes_apart_from_credentials(written):
+    name = parse_person(written)
+    assert (name.last.upper(), name.suffix.upper(), name.credentials) == ("SMITH", "JR.", ("MD",))
     assert name.display == "John Smith Jr., MD"
+
+
+def test_parse_person_does_not_take_a_generational_suffix_for_a_credential():
+    name = parse_person("JOHN SMITH, JR.")
+    assert (name.suffix, name.credentials) == ("JR.", ())
 
 
 def test_parse_person_merges_credentials_from_the_name_and_the_credentials_text():
