@@ -32,6 +32,8 @@ SITE_SLUGS = (
 """Every site, in port order."""
 
 SOURCES_FILE = PACKAGE_DIR / "sources.toml"
+POLL_INTERVAL = 0.05
+"""Seconds between shutdown checks; stop() waits about this long for each site."""
 
 _ROUTES: dict[str, dict[str, Handler]] = {
     "ketamine-finder": finder.ROUTES,
@@ -93,7 +95,10 @@ class LocalWeb:
             raise
         for slug, server in zip(SITE_SLUGS, self._servers, strict=True):
             thread = threading.Thread(
-                target=server.serve_forever, name=f"localweb-{slug}", daemon=True
+                target=server.serve_forever,
+                kwargs={"poll_interval": POLL_INTERVAL},
+                name=f"localweb-{slug}",
+                daemon=True,
             )
             thread.start()
             self._threads.append(thread)
