@@ -129,12 +129,12 @@ def day(value: date | str | None) -> str:
     """A date (or ISO 8601 text) as 25 Nov 2026; empty when missing, as given when unreadable."""
     if value is None or value == "":
         return ""
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    return f"{value.day} {value:%b %Y}"
+    if not isinstance(value, str):
+        return f"{value.day} {value:%b %Y}"
+    try:
+        return day(date.fromisoformat(value[:10]))
+    except ValueError:
+        return value
 
 
 def moment(value: datetime | None) -> str:
