@@ -27,6 +27,7 @@ RETRY_TIMES = 2
 CLOSESPIDER_ERRORCOUNT = 50
 
 ITEM_PIPELINES = {"crawler.pipelines.IngestPipeline": 300}
+LOG_FORMATTER = "crawler.logformatter.ReasonLogFormatter"
 
 # Where items are stored: the same database the rest of the product uses.
 DATABASE_URL = os.environ.get("DATABASE_URL")

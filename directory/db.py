@@ -1,4 +1,4 @@
-"""Engines, sessions and the schema: SQLite (WAL, foreign keys on) by default, PostgreSQL in production."""
+"""Engines, sessions and the schema: SQLite (WAL, foreign keys) by default, or PostgreSQL."""
 
 import os
 from pathlib import Path

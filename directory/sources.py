@@ -1,4 +1,4 @@
-"""The sources file: every source a crawl uses, declared in TOML so maintainers add one without code.
+"""The sources file: every source a crawl uses, declared in TOML so maintainers add one, no code.
 
 A bad file raises `SourcesError` naming the file, the entry and the key, never a bare traceback.
 """

@@ -52,6 +52,11 @@ TEXT_BLOCKS = "//main//*[self::h1 or self::h2 or self::h3 or self::h4 or self::l
 PERSON_BLOCKS = (
     "//*[self::h2 or self::h3 or self::h4 or self::li or self::p or self::strong or self::td]"
 )
+SITE_FRAME = (
+    "//header//text() | //footer//text() | //*[contains(@class, 'logo') or "
+    "contains(@class, 'brand') or contains(@class, 'site-title')]//@alt"
+)
+CARD = "ancestor-or-self::*[self::section or self::article or self::li or self::div or self::tr][1]"
 MAX_BLOCK = 600
 
 
@@ -76,8 +81,7 @@ def extract_page(html: str, url: str) -> PageFacts:
         _add_structured(facts, node)
     if not facts.locations:
         facts.locations = _parse_plain_addresses(selector)
-    if not facts.clinicians:
-        facts.clinicians = _parse_plain_clinicians(selector)
+    facts.clinicians = _merge_people(facts.clinicians, _parse_plain_clinicians(selector))
     facts.phones = _parse_phones(selector)
     facts.service_texts += _parse_service_texts(selector)
     return facts
@@ -181,12 +185,19 @@ def _locations_from_node(node: dict[str, Any]) -> list[LocationItem]:
 
 
 def _parse_fallback_name(selector: Selector) -> str | None:
-    """A name for a site with no structured data: og:site_name, else the title's first part."""
-    site_name = selector.xpath("//meta[@property='og:site_name']/@content").get()
-    title = selector.xpath("//title/text()").get()
-    if title:
-        title = re.split(r"\s[|–—-]\s", title)[0]
-    return _clean(site_name) or _clean(title)
+    """A name for a site with no structured data.
+
+    og:site_name if present; else the part of the title that the header or footer repeats
+    ("Ketamine Therapy in San Antonio - Hill Country Ketamine & Wellness"); else the title's first.
+    """
+    site_name = _clean(selector.xpath("//meta[@property='og:site_name']/@content").get())
+    if site_name:
+        return site_name
+    title = _clean(selector.xpath("//title/text()").get()) or ""
+    parts = [part.strip() for part in re.split(r"\s[|–—-]\s", title) if part.strip()]
+    frame = " ".join(selector.xpath(SITE_FRAME).getall()).casefold()
+    repeated = [part for part in parts if part.casefold() in frame]
+    return (repeated or parts or [None])[0]
 
 
 def _parse_plain_addresses(selector: Selector) -> list[LocationItem]:
@@ -210,7 +221,7 @@ def _parse_plain_clinicians(selector: Selector) -> list[ClinicianItem]:
         person = _person_in(text)
         if not person or person in clinicians:
             continue
-        context = _clean(" ".join(block.xpath("./ancestor-or-self::*[2]//text()").getall())) or ""
+        context = _clean(" ".join(block.xpath(f"./{CARD}//text()").getall())) or ""
         license_match = LICENSE_TEXT.search(context)
         clinicians[person] = ClinicianItem(
             name=person,
@@ -218,6 +229,29 @@ def _parse_plain_clinicians(selector: Selector) -> list[ClinicianItem]:
             license_number=license_match.group("number") if license_match else None,
         )
     return list(clinicians.values())
+
+
+def _merge_people(
+    structured: list[ClinicianItem], plain: list[ClinicianItem]
+) -> list[ClinicianItem]:
+    """Structured people first (with numbers printed beside them), then those only text names."""
+    by_name = {_person_key(person.name): person for person in structured}
+    merged = list(structured)
+    for person in plain:
+        known = by_name.get(_person_key(person.name))
+        if known is None:
+            by_name[_person_key(person.name)] = person
+            merged.append(person)
+            continue
+        known.npi = known.npi or person.npi
+        known.license_number = known.license_number or person.license_number
+    return merged
+
+
+def _person_key(name: str) -> str:
+    """A person's name without title or credentials, for recognising them twice on a page."""
+    bare = re.sub(r"^Dr\.?\s+", "", name.split(",")[0].strip())
+    return "".join(char for char in bare.casefold() if char.isalpha())
 
 
 def _person_in(text: str) -> str | None:
