@@ -25,6 +25,7 @@ from directory.db import (
 from directory.models import Clinic, CrawlRun
 from directory.sources import Source, SourcesError, load_sources
 from directory.vocab import LISTING_KINDS
+from localweb import DEFAULT_BASE_PORT
 
 DEFAULT_SOURCES = "sources.toml"
 
@@ -185,20 +186,21 @@ def serve(url: str, host: str, port: int) -> None:
 @click.option("--port", default=5000, show_default=True, type=int, help="Port of the site.")
 @click.option(
     "--web-port",
-    default=None,
+    default=DEFAULT_BASE_PORT,
+    show_default=True,
     type=int,
-    help="First port of the local public web (default 8801).",
+    help="First port of the local public web; 0 picks free ports.",
 )
 @click.pass_context
-def demo(context: click.Context, port: int, web_port: int | None) -> None:
+def demo(context: click.Context, port: int, web_port: int) -> None:
     """Serve a local copy of the public web, crawl it, verify, and serve the site."""
-    from localweb import DEFAULT_BASE_PORT, LocalWeb
+    from localweb import LocalWeb
 
     url: str = context.obj
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    with LocalWeb(base_port=web_port or DEFAULT_BASE_PORT) as web:
+    with LocalWeb(base_port=web_port or None) as web:
         sources_file = web.write_sources(Path("var") / "demo" / "sources.toml")
         click.echo(f"Local public web is up; crawling it with {sources_file} ...")
         environment = {**os.environ, "DATABASE_URL": url, "CLINICS_CRAWL_DELAY": "0"}

@@ -58,7 +58,7 @@ def ingest_listing(session: Session, record: ListingRecord) -> CrawlOutcome:
     authoritative = _is_own_site(clinic, record)
     changed = _merge_clinic(clinic, record, authoritative)
     changed |= _merge_locations(clinic, record.locations, authoritative)
-    changed |= _merge_clinicians(clinic, record.clinicians)
+    changed |= _merge_clinicians(clinic, record.clinicians, authoritative)
     clinic.last_seen = record.retrieved_at
     _record_field_sources(session, clinic, record)
     if changed:
@@ -119,18 +119,26 @@ def _merge_locations(
             clinic.locations.append(location)
             known[_location_key(record)] = location
             changed = True
-        elif authoritative:
-            changed |= assign(location, values)
         else:
-            gaps = {
-                k: v for k, v in values.items() if v is not None and getattr(location, k) is None
-            }
-            changed |= assign(location, gaps)
+            changed |= _refresh(location, values, authoritative)
     return changed
 
 
-def _merge_clinicians(clinic: Clinic, records: Iterable[ClinicianRecord]) -> bool:
-    """Add newly named clinicians; keep printed numbers and credentials up to date."""
+def _refresh(target: Base, values: Mapping[str, Any], authoritative: bool) -> bool:
+    """Update a known row: the clinic's own site overwrites, other sources only fill gaps."""
+    if not authoritative:
+        values = {
+            name: value
+            for name, value in values.items()
+            if value not in (None, []) and getattr(target, name) in (None, [])
+        }
+    return assign(target, values)
+
+
+def _merge_clinicians(
+    clinic: Clinic, records: Iterable[ClinicianRecord], authoritative: bool
+) -> bool:
+    """Add newly named clinicians; refresh known ones as for locations."""
     known = {clinician.name_key: clinician for clinician in clinic.clinicians}
     changed = False
     for record in records:
@@ -149,8 +157,7 @@ def _merge_clinicians(clinic: Clinic, records: Iterable[ClinicianRecord]) -> boo
             clinic.clinicians.append(Clinician(name_key=record.name_key, **values))
             changed = True
         else:
-            present = {k: v for k, v in values.items() if v not in (None, [])}
-            changed |= assign(clinician, present)
+            changed |= _refresh(clinician, values, authoritative)
     return changed
 
 

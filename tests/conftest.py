@@ -7,6 +7,7 @@ Each test runs inside a transaction that is rolled back.
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,11 +53,11 @@ def session(engine: Engine) -> Iterator[Session]:
             transaction.rollback()
 
 
-@pytest.fixture
-def fresh_database_url(tmp_path: Path) -> Iterator[str]:
-    """The URL of a new, empty database of the kind under test, dropped afterwards."""
+@contextmanager
+def new_database(folder: Path) -> Iterator[str]:
+    """A new, empty database of the kind under test, dropped afterwards."""
     if not ON_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        yield f"sqlite:///{folder / 'fresh.db'}"
         return
     base = make_url(POSTGRES_URL)
     name = f"{base.database}_{uuid.uuid4().hex[:10]}"
@@ -69,6 +70,13 @@ def fresh_database_url(tmp_path: Path) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def fresh_database_url(tmp_path: Path) -> Iterator[str]:
+    """The URL of a new, empty database for one test."""
+    with new_database(tmp_path) as url:
+        yield url
 
 
 def pytest_report_header() -> str:

@@ -1,0 +1,166 @@
+"""Real crawls of the local public web over HTTP: `clinics crawl` as a user runs it."""
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from directory.models import Clinic, CrawlRun, Exclusion, FieldSource, License, Location
+
+EXPECTED_VERDICTS = {
+    "Calm Waters Ketamine Clinic": "verified",
+    "Lone Star Ketamine Infusions": "license_problem",
+    "Hill Country Ketamine & Wellness": "out_of_state",
+    "New Dawn Ketamine Center": "unverified",
+    "Bayou City Ketamine": "license_problem",
+    "Gulf Coast Mind Clinic": "verified",
+    "Mile High Ketamine": "verified",
+}
+TABLES = (Clinic, Location, FieldSource, License, Exclusion)
+
+
+@pytest.fixture(scope="module")
+def sources_file(local_web, clinics) -> Path:
+    return local_web.write_sources(clinics.workdir / "sources.toml")
+
+
+@pytest.fixture(scope="module")
+def first_crawl(clinics, sources_file):
+    """The output of the first full crawl."""
+    return clinics.run("crawl", "--sources", str(sources_file))
+
+
+def row_counts(engine) -> dict[str, int]:
+    with Session(engine) as session:
+        return {
+            m.__tablename__: session.scalar(select(func.count()).select_from(m)) for m in TABLES
+        }
+
+
+def runs(engine) -> list[CrawlRun]:
+    with Session(engine) as session:
+        return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
+
+
+def test_crawl_gives_every_listing_its_verdict(first_crawl, crawled_engine):
+    with Session(crawled_engine) as session:
+        verdicts = {c.name: c.verdict for c in session.scalars(select(Clinic))}
+    assert verdicts == EXPECTED_VERDICTS
+    assert "Verified 7 listing(s)" in first_crawl.stdout
+
+
+def test_crawl_records_a_run_per_source_with_counted_skips(first_crawl, crawled_engine):
+    by_source = {run.source_name: run for run in runs(crawled_engine)}
+    assert set(by_source) == {
+        "clinic-sites",
+        "ketamine-finder",
+        "nppes",
+        "tx-licenses",
+        "co-licenses",
+        "oig-leie",
+    }
+    assert all(run.status == "finished" and run.finished_at for run in by_source.values())
+    assert by_source["clinic-sites"].counts["ingest/new"] == 4
+    assert by_source["ketamine-finder"].counts["dropped/missing_name"] == 1
+    assert by_source["tx-licenses"].counts["dropped/missing_license_number"] == 1
+    assert by_source["tx-licenses"].counts["ingest/new"] == 2504  # three SODA pages
+    assert by_source["oig-leie"].counts["skipped/malformed_row"] == 1
+    assert any("malformed_row" in e for e in by_source["oig-leie"].errors)
+
+
+def test_directory_listing_of_a_crawled_site_merges_into_one_listing(first_crawl, crawled_engine):
+    with Session(crawled_engine) as session:
+        calm = session.scalars(select(Clinic).where(Clinic.name.like("Calm Waters%"))).one()
+        sources = {f.source_name for f in calm.field_sources}
+        assert sources == {"clinic-sites", "ketamine-finder"}
+        assert [loc.phone for loc in calm.locations] == ["+15125550142"]
+        # The clinic's own site names them, with credentials given separately, and it wins.
+        people = {(c.name, tuple(c.credentials), c.npi) for c in calm.clinicians}
+        assert people == {("Jane Q. Doe", ("MD",), "1679576722"), ("Sam Rivera", ("LPC",), None)}
+
+
+def test_verdicts_keep_their_evidence(first_crawl, crawled_engine):
+    with Session(crawled_engine) as session:
+        lone_star = session.scalars(select(Clinic).where(Clinic.name.like("Lone Star%"))).one()
+        (verification,) = lone_star.verifications
+    assert verification.reasons == ["Dr. Raj Patel's MD licence N5678 in TX expired on 2025-03-31."]
+    state_record = next(e for e in verification.evidence if e["source"] == "tx-licenses")
+    assert state_record["status"] == "expired"
+    assert state_record["number"] == "N5678"
+    assert state_record["retrieved_at"]
+    assert state_record["match"] in {"npi", "license_number"}
+
+
+def test_crawl_obeys_robots_txt(first_crawl, local_web):
+    paths = [(site, path.split("?")[0]) for site, path in local_web.requests]
+    assert ("calm-waters", "/robots.txt") in paths
+    assert ("calm-waters", "/") in paths
+    assert not any(path.startswith("/private/") for _, path in paths)
+
+
+def test_crawling_twice_stores_the_same_rows(first_crawl, clinics, sources_file, crawled_engine):
+    before = row_counts(crawled_engine)
+    with Session(crawled_engine) as session:
+        histories = session.scalar(
+            select(func.count()).select_from(Clinic.verifications.property.mapper)
+        )
+    clinics.run("crawl", "--sources", str(sources_file))
+    assert row_counts(crawled_engine) == before
+    second = runs(crawled_engine)[-6:]
+    assert all("ingest/new" not in run.counts for run in second)
+    assert all(run.counts.get("ingest/updated", 0) == 0 for run in second)
+    with Session(crawled_engine) as session:
+        assert (
+            session.scalar(select(func.count()).select_from(Clinic.verifications.property.mapper))
+            == histories
+        )
+
+
+def test_a_failing_source_loses_nothing_already_stored(
+    first_crawl, clinics, sources_file, crawled_engine
+):
+    broken = sources_file.read_text().replace("/exclusions/downloadables/UPDATED.csv", "/gone.csv")
+    broken_file = sources_file.with_name("broken.toml")
+    broken_file.write_text(broken)
+    before = row_counts(crawled_engine)
+    result = clinics.run("crawl", "--sources", str(broken_file), "--source", "oig-leie")
+    assert "oig-leie (leie_csv): finished" in result.stdout
+    assert runs(crawled_engine)[-1].counts.get("skipped/download_failed") == 1
+    assert row_counts(crawled_engine) == before
+    with Session(crawled_engine) as session:
+        bayou = session.scalars(select(Clinic).where(Clinic.name == "Bayou City Ketamine")).one()
+        assert bayou.verdict == "license_problem"
+
+
+def test_export_writes_one_documented_listing_per_line(first_crawl, clinics):
+    lines = clinics.run("export").stdout.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert len(records) == len(EXPECTED_VERDICTS)
+    record = next(r for r in records if r["name"] == "Bayou City Ketamine")
+    assert set(record) == {
+        "id",
+        "name",
+        "website",
+        "source_urls",
+        "locations",
+        "modalities",
+        "conditions",
+        "clinicians",
+        "verification",
+    }
+    assert record["locations"][0]["postal_code"] == "77006"
+    assert record["locations"][0]["lat"] == pytest.approx(29.74, abs=0.05)
+    (smith,) = record["clinicians"]
+    assert smith["excluded"] is True
+    assert smith["credentials"] == ["CRNA"]
+    assert {"state", "type", "number", "status", "expires", "source"} <= set(smith["licenses"][0])
+    assert record["verification"]["status"] == "license_problem"
+    assert record["verification"]["checked_at"]
+
+
+def test_export_to_a_file(first_crawl, clinics):
+    target = clinics.workdir / "export.jsonl"
+    clinics.run("export", "--output", str(target))
+    assert len(target.read_text(encoding="utf-8").splitlines()) == len(EXPECTED_VERDICTS)
