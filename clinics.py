@@ -200,8 +200,10 @@ def demo(context: click.Context, port: int, web_port: int) -> None:
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
+    demo_folder = Path("var") / "demo"
+    demo_folder.mkdir(parents=True, exist_ok=True)
     with LocalWeb(base_port=web_port or None) as web:
-        sources_file = web.write_sources(Path("var") / "demo" / "sources.toml")
+        sources_file = web.write_sources(demo_folder / "sources.toml")
         click.echo(f"Local public web is up; crawling it with {sources_file} ...")
         environment = {**os.environ, "DATABASE_URL": url, "CLINICS_CRAWL_DELAY": "0"}
         # Each crawl gets its own process: Twisted's reactor cannot be restarted.

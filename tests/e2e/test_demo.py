@@ -1,0 +1,52 @@
+"""`clinics demo` as a newcomer runs it: local web, crawl, verify, site; Ctrl-C stops it cleanly."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+REPOSITORY = Path(__file__).parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_demo_crawls_verifies_serves_and_stops_on_ctrl_c(tmp_path):
+    port = free_port()
+    environment = {**os.environ, "CLINICS_LOG_LEVEL": "WARNING"}
+    environment.pop("DATABASE_URL", None)  # the demo uses the embedded default
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "clinics", "demo", "--port", str(port), "--web-port", "0"],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        output = []
+        for line in demo.stdout:
+            output.append(line)
+            if "in your browser" in line:
+                break
+        assert f"Open http://127.0.0.1:{port}/ in your browser" in "".join(output), output
+        assert (tmp_path / "var" / "clinics.db").exists()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/?near=78703&radius=25") as page:
+            assert "Calm Waters Ketamine Clinic" in page.read().decode()
+        api = f"http://127.0.0.1:{port}/api/v1/clinics?near=Houston,%20TX&radius=50&status=all"
+        with urllib.request.urlopen(api) as response:
+            names = {result["name"] for result in json.load(response)["results"]}
+        assert names == {"Lone Star Ketamine Infusions", "Bayou City Ketamine"}
+    finally:
+        demo.send_signal(signal.SIGINT)
+        rest, _ = demo.communicate(timeout=30)
+    assert demo.returncode == 0, rest
+    assert "Stopped." in rest
+    assert "Traceback" not in "".join(output) + rest
