@@ -197,7 +197,9 @@ def _parse_fallback_name(selector: Selector) -> str | None:
     parts = [part.strip() for part in re.split(r"\s[|–—-]\s", title) if part.strip()]
     frame = " ".join(selector.xpath(SITE_FRAME).getall()).casefold()
     repeated = [part for part in parts if part.casefold() in frame]
-    return (repeated or parts or [None])[0]
+    if repeated:  # the longest: a nav link ("Contact") is repeated in the header too
+        return max(repeated, key=len)
+    return parts[0] if parts else None
 
 
 def _parse_plain_addresses(selector: Selector) -> list[LocationItem]:

@@ -1,0 +1,73 @@
+"""The page extractor on saved pages; each page's expected facts sit beside it as JSON."""
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from crawler.extract import extract_page
+
+PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
+CASES = sorted(PAGES.glob("*/*.json"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda path: f"{path.parent.name}/{path.stem}")
+def test_extract_page_matches_the_saved_expectation(case: Path):
+    saved = json.loads(case.read_text(encoding="utf-8"))
+    html = case.with_suffix(".html").read_text(encoding="utf-8")
+    assert asdict(extract_page(html, saved["url"])) == saved["expected"]
+
+
+def facts(slug: str, page: str):
+    saved = json.loads((PAGES / slug / f"{page}.json").read_text(encoding="utf-8"))
+    return extract_page((PAGES / slug / f"{page}.html").read_text(encoding="utf-8"), saved["url"])
+
+
+def test_json_ld_clinic_gives_name_address_geo_and_people():
+    home = facts("calm-waters", "home")
+    assert home.name == "Calm Waters Ketamine Clinic"
+    (location,) = home.locations
+    assert (location.street, location.city, location.postal_code) == (
+        "1201 W 6th St, Suite 200",
+        "Austin",
+        "78703",
+    )
+    assert [(p.name, p.credentials) for p in home.clinicians] == [
+        ("Jane Q. Doe", "MD"),
+        ("Sam Rivera", "LPC"),
+    ]
+
+
+def test_microdata_person_gets_the_npi_printed_beside_it():
+    (patel,) = facts("lone-star-infusions", "home").clinicians
+    assert (patel.name, patel.credentials, patel.npi) == ("Dr. Raj Patel", "M.D.", "1588667638")
+
+
+def test_plain_html_site_is_named_by_what_its_header_repeats():
+    for page in ("home", "team", "contact"):
+        assert facts("hill-country-wellness", page).fallback_name == (
+            "Hill Country Ketamine & Wellness"
+        )
+
+
+def test_plain_html_people_and_addresses_are_found_in_text():
+    assert [p.name for p in facts("hill-country-wellness", "team").clinicians] == [
+        "Maria Lopez, DNP, PMHNP-BC"
+    ]
+    (location,) = facts("new-dawn", "home").locations
+    assert location.address == "1700 Pacific Ave, Dallas, TX 75201"
+
+
+def test_a_page_naming_nobody_yields_no_clinician():
+    assert facts("new-dawn", "home").clinicians == []
+
+
+def test_wrong_geo_is_passed_on_as_printed_for_the_normaliser_to_judge():
+    (location,) = facts("essentia-fargo", "page").locations
+    assert (location.city, location.latitude) == ("Fargo", "40.761293")
+
+
+def test_broken_markup_does_not_raise():
+    broken = "<html><head><script type='application/ld+json'>{not json</script></head><body><p>Hi"
+    assert extract_page(broken, "https://x.example/").clinicians == []
