@@ -22,7 +22,7 @@ from directory.sources import Source, load_sources
 from directory.vocab import LicenseField, LicenseStatus, LicenseType, SourceKind
 from tests.directory.normalise.helpers import outcome
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[2] / "fixtures" / "reference"
 RETRIEVED = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 CO_SOURCE = Source(
     name="co-dora",
