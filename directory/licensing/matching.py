@@ -70,19 +70,22 @@ def _number_matches(session: Session, clinician: Clinician, npis: set[str]) -> l
 
 
 def _name_matches(session: Session, clinician: Clinician) -> list[LicenseMatch]:
-    """Licence rows whose holder's name fits the clinician's, with compatible credentials."""
+    """Licence rows with the same last name, a close first name and compatible credentials.
+
+    The last name is the block (an exact folded match); the first names are then scored alone,
+    so that "Maria" and "Mario" Lopez stay two people.
+    """
     if not clinician.first_name:
         return []
-    rows = session.scalars(
-        select(License).where(License.last_key == fold_name(clinician.last_name))
-    )
+    last_key = fold_name(clinician.last_name)
+    rows = session.scalars(select(License).where(License.last_key == last_key))
     types = license_types_for(clinician.credentials)
-    wanted = _person(clinician.first_name, clinician.last_name)
+    first = fold_name(clinician.first_name)
     matches = []
     for row in rows:
         if not _compatible(types, LicenseType(row.license_type)):
             continue
-        score = fuzz.token_sort_ratio(wanted, _person(row.first_name, row.last_name))
+        score = fuzz.ratio(first, fold_name(row.first_name))
         if score >= NAME_THRESHOLD:
             matches.append(LicenseMatch(row, "name", score, f"name similarity {score:.0f}/100"))
     return matches
@@ -123,8 +126,3 @@ def _best_per_license(matches: Iterable[LicenseMatch]) -> list[LicenseMatch]:
         if known is None or MATCH_RANK[match.how] < MATCH_RANK[known.how]:
             best[match.license.id] = match
     return sorted(best.values(), key=lambda m: (m.license.state, m.license.license_number))
-
-
-def _person(first: str | None, last: str | None) -> str:
-    """A name folded for comparison."""
-    return f"{fold_name(first or '')} {fold_name(last or '')}".strip()
