@@ -170,7 +170,7 @@ def export(url: str, output: IO[str]) -> None:
 @click.pass_obj
 def serve(url: str, host: str, port: int) -> None:
     """Serve the site (development server; use gunicorn 'web:create_app()' in production)."""
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import make_server
 
     from web import create_app
 
@@ -178,8 +178,9 @@ def serve(url: str, host: str, port: int) -> None:
         app = create_app({"DATABASE_URL": url})
     except SchemaBehindError as error:
         raise click.ClickException(str(error)) from None
+    server = make_server(host, port, app, threaded=True)  # bound before we say where to go
     click.echo(f"Open http://{host}:{port}/ in your browser (Ctrl-C stops it).")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    server.serve_forever()  # returns on Ctrl-C
 
 
 @main.command()
