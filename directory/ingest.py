@@ -203,7 +203,9 @@ def ingest_exclusion(session: Session, record: ExclusionRecord) -> CrawlOutcome:
     return _upsert(session, Exclusion, key, _record_values(record, key))
 
 
-def _record_values(record: LicenseRecord | ExclusionRecord, key: Mapping[str, Any]) -> dict:
+def _record_values(
+    record: LicenseRecord | ExclusionRecord, key: Mapping[str, Any]
+) -> dict[str, Any]:
     """A record's fields other than its key, as column values."""
     return {name: value for name, value in vars(record).items() if name not in key}
 

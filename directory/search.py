@@ -104,7 +104,7 @@ def resolve_place(query: str) -> Place:
 
 def _zip_place(zip_code: str) -> Place:
     """The centroid of a five-digit ZIP code."""
-    matches = zipcodes.matching(zip_code)  # type: ignore[no-untyped-call]
+    matches = zipcodes.matching(zip_code)
     if not matches:
         raise SearchInputError(
             f"We don't know the ZIP code {zip_code}. Check it, or try a city and state."
@@ -182,7 +182,7 @@ def _city_index() -> tuple[_CityIndex, _CityIndex]:
     """ZIP centroids by (city key, state): one index of main postal names, one of aliases."""
     main: _CityIndex = {}
     aliases: _CityIndex = {}
-    for row in zipcodes.list_all():  # type: ignore[no-untyped-call]
+    for row in zipcodes.list_all():
         point = (float(row["lat"]), float(row["long"]))
         _add_point(main, row["city"], row["state"], point)
         for alias in row["acceptable_cities"]:

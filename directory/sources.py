@@ -95,7 +95,7 @@ def _parse_entry(path: Path, index: int, entry: Mapping[str, Any]) -> Source:
     label = f"#{index} ({name!r})"
     kind_text = entry.get("kind")
     try:
-        kind = SourceKind(kind_text)
+        kind = SourceKind(str(kind_text))
     except ValueError:
         kinds = ", ".join(k.value for k in SourceKind)
         raise SourcesError(path, f"kind must be one of {kinds}", label, "kind") from None

@@ -1,5 +1,6 @@
 """What to ask the NPI registry: every clinician named on a listing, by NPI or by name and state."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -30,7 +31,9 @@ def clinician_lookups(session: Session) -> list[ClinicianLookup]:
             continue
         if not clinician.first_name:
             continue
-        states = sorted({loc.state for loc in clinician.clinic.locations if loc.state})
+        states: Sequence[str | None] = sorted(
+            {loc.state for loc in clinician.clinic.locations if loc.state}
+        )
         for state in states or [None]:
             lookup = ClinicianLookup(
                 first_name=clinician.first_name, last_name=clinician.last_name, state=state

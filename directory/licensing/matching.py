@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from rapidfuzz import fuzz
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from directory.licensing.verdicts import ClinicianFindings, ExclusionMatch, LicenseMatch
@@ -55,7 +55,7 @@ def _number_matches(session: Session, clinician: Clinician, npis: set[str]) -> l
         for row in session.scalars(select(License).where(License.npi.in_(npis)))
         if _from_registry(row)
     }
-    conditions = [
+    conditions: list[ColumnElement[bool]] = [
         (License.state == state) & (License.license_number == number) for state, number in pointers
     ]
     if clinician.license_number:

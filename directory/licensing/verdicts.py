@@ -183,8 +183,8 @@ def _evidence(findings: ClinicianFindings, as_of: date) -> list[dict[str, Any]]:
                 "why": match.why,
             }
         )
-    for match in findings.exclusions:
-        exclusion = match.exclusion
+    for excluded in findings.exclusions:
+        exclusion = excluded.exclusion
         entries.append(
             {
                 "kind": "exclusion",
@@ -196,9 +196,9 @@ def _evidence(findings: ClinicianFindings, as_of: date) -> list[dict[str, Any]]:
                 "retrieved_at": exclusion.retrieved_at.isoformat(),
                 "excluded_on": _day(exclusion.excluded_on),
                 "exclusion_type": exclusion.exclusion_type,
-                "match": match.how,
+                "match": excluded.how,
                 "why": f"on the OIG exclusion list since {_day(exclusion.excluded_on)} "
-                f"({exclusion.exclusion_type}), matched by {match.how}",
+                f"({exclusion.exclusion_type}), matched by {excluded.how}",
             }
         )
     return entries

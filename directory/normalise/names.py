@@ -113,7 +113,8 @@ def parse_person(name_as_written: str, credentials: str | None = None) -> Person
                 generational.append(word)
             else:
                 from_name.append(word)
-    first, middle, last = human.first or None, human.middle or None, human.last
+    first, middle = human.first or None, human.middle or None
+    last: str | None = human.last
     if not last and first and not middle:
         # A single name after a title ("Dr. Patel") is a surname.
         first, last = None, first
