@@ -206,7 +206,13 @@ def demo(context: click.Context, port: int, web_port: int) -> None:
     with LocalWeb(base_port=web_port or None) as web:
         sources_file = web.write_sources(demo_folder / "sources.toml")
         click.echo(f"Local public web is up; crawling it with {sources_file} ...")
-        environment = {**os.environ, "DATABASE_URL": url, "CLINICS_CRAWL_DELAY": "0"}
+        # The local web needs no politeness delay; warnings are all a newcomer needs to see.
+        environment = {
+            "CLINICS_LOG_LEVEL": "WARNING",
+            **os.environ,
+            "DATABASE_URL": url,
+            "CLINICS_CRAWL_DELAY": "0",
+        }
         # Each crawl gets its own process: Twisted's reactor cannot be restarted.
         subprocess.run(  # noqa: S603 - our own command, no shell
             [sys.executable, "-m", "clinics", "crawl", "--sources", str(sources_file)],
