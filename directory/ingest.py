@@ -4,7 +4,7 @@ Storing the same record twice changes nothing and reports `unchanged`; a listing
 clinic's own website take precedence over what a directory says about it.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -96,31 +96,81 @@ def _location_key(location: Location | LocationRecord) -> tuple[str, str]:
     return street, location.postal_code or ""
 
 
+def _location_values(record: LocationRecord) -> dict[str, Any]:
+    return {
+        "street": record.street,
+        "city": record.city,
+        "state": record.state,
+        "postal_code": record.postal_code,
+        "lat": record.lat,
+        "lon": record.lon,
+        "phone": record.phone,
+        "raw": record.raw,
+    }
+
+
+def _clinician_values(record: ClinicianRecord) -> dict[str, Any]:
+    return {
+        "name": record.name,
+        "first_name": record.first_name,
+        "middle_name": record.middle_name,
+        "last_name": record.last_name,
+        "credentials_raw": record.credentials_raw,
+        "credentials": list(record.credentials),
+        "npi": record.npi,
+        "license_number": record.license_number,
+    }
+
+
 def _merge_locations(
     clinic: Clinic, records: Iterable[LocationRecord], authoritative: bool
 ) -> bool:
-    """Add new addresses; refresh known ones from the clinic's own site or where a gap is."""
-    known = {_location_key(location): location for location in clinic.locations}
+    """Add new addresses; refresh known ones."""
+    return _merge_children(
+        clinic.locations,
+        records,
+        key=_location_key,
+        values=_location_values,
+        create=lambda record, values: Location(position=len(clinic.locations), **values),
+        authoritative=authoritative,
+    )
+
+
+def _merge_clinicians(
+    clinic: Clinic, records: Iterable[ClinicianRecord], authoritative: bool
+) -> bool:
+    """Add newly named clinicians; refresh known ones."""
+    return _merge_children(
+        clinic.clinicians,
+        records,
+        key=lambda person: person.name_key,
+        values=_clinician_values,
+        create=lambda record, values: Clinician(name_key=record.name_key, **values),
+        authoritative=authoritative,
+    )
+
+
+def _merge_children(
+    children: list[Any],
+    records: Iterable[Any],
+    *,
+    key: Callable[[Any], Hashable],
+    values: Callable[[Any], dict[str, Any]],
+    create: Callable[[Any, dict[str, Any]], Base],
+    authoritative: bool,
+) -> bool:
+    """Merge records into a listing's rows of one kind, matched by key; True if anything changed."""
+    known = {key(child): child for child in children}
     changed = False
     for record in records:
-        values = {
-            "street": record.street,
-            "city": record.city,
-            "state": record.state,
-            "postal_code": record.postal_code,
-            "lat": record.lat,
-            "lon": record.lon,
-            "phone": record.phone,
-            "raw": record.raw,
-        }
-        location = known.get(_location_key(record))
-        if location is None:
-            location = Location(position=len(clinic.locations), **values)
-            clinic.locations.append(location)
-            known[_location_key(record)] = location
+        child = known.get(key(record))
+        if child is None:
+            child = create(record, values(record))
+            children.append(child)
+            known[key(record)] = child
             changed = True
         else:
-            changed |= _refresh(location, values, authoritative)
+            changed |= _refresh(child, values(record), authoritative)
     return changed
 
 
@@ -133,32 +183,6 @@ def _refresh(target: Base, values: Mapping[str, Any], authoritative: bool) -> bo
             if value not in (None, []) and getattr(target, name) in (None, [])
         }
     return assign(target, values)
-
-
-def _merge_clinicians(
-    clinic: Clinic, records: Iterable[ClinicianRecord], authoritative: bool
-) -> bool:
-    """Add newly named clinicians; refresh known ones as for locations."""
-    known = {clinician.name_key: clinician for clinician in clinic.clinicians}
-    changed = False
-    for record in records:
-        values = {
-            "name": record.name,
-            "first_name": record.first_name,
-            "middle_name": record.middle_name,
-            "last_name": record.last_name,
-            "credentials_raw": record.credentials_raw,
-            "credentials": list(record.credentials),
-            "npi": record.npi,
-            "license_number": record.license_number,
-        }
-        clinician = known.get(record.name_key)
-        if clinician is None:
-            clinic.clinicians.append(Clinician(name_key=record.name_key, **values))
-            changed = True
-        else:
-            changed |= _refresh(clinician, values, authoritative)
-    return changed
 
 
 def _record_field_sources(session: Session, clinic: Clinic, record: ListingRecord) -> None:
