@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -178,6 +179,8 @@ def serve(url: str, host: str, port: int) -> None:
         app = create_app({"DATABASE_URL": url})
     except SchemaBehindError as error:
         raise click.ClickException(str(error)) from None
+    # A service manager's SIGTERM stops the server as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     server = make_server(host, port, app, threaded=True)  # bound before we say where to go
     click.echo(f"Open http://{host}:{port}/ in your browser (Ctrl-C stops it).")
     server.serve_forever()  # returns on Ctrl-C

@@ -9,6 +9,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 REPOSITORY = Path(__file__).parents[2]
 
 
@@ -18,7 +20,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_demo_crawls_verifies_serves_and_stops_on_ctrl_c(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_demo_crawls_verifies_serves_and_stops_cleanly(tmp_path, stop):
     port = free_port()
     environment = {**os.environ, "CLINICS_LOG_LEVEL": "WARNING"}
     environment.pop("DATABASE_URL", None)  # the demo uses the embedded default
@@ -45,7 +48,7 @@ def test_demo_crawls_verifies_serves_and_stops_on_ctrl_c(tmp_path):
             names = {result["name"] for result in json.load(response)["results"]}
         assert names == {"Lone Star Ketamine Infusions", "Bayou City Ketamine"}
     finally:
-        demo.send_signal(signal.SIGINT)
+        demo.send_signal(stop)
         rest, _ = demo.communicate(timeout=30)
     assert demo.returncode == 0, rest
     assert "Stopped." in rest
