@@ -71,12 +71,6 @@ class LicenseType(StrEnum):
     OTHER = "OTHER"
 
 
-PRESCRIBER_TYPES = frozenset(
-    {LicenseType.MD, LicenseType.DO, LicenseType.NP, LicenseType.PA, LicenseType.CRNA}
-)
-"""Licence types that may stand behind ketamine treatment (state rules refine this later)."""
-
-
 class Modality(StrEnum):
     """How ketamine is given."""
 

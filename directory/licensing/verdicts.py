@@ -3,10 +3,11 @@
 - `license_problem`: a matched clinician is on the exclusion list, holds a prescriber licence that
   is suspended, revoked, surrendered or on probation anywhere, or whose licence in the clinic's
   state has expired with no active one there (an old expired licence elsewhere is normal).
-- `verified`: a matched clinician holds an active prescriber licence (MD, DO, NP, PA, CRNA) in a
-  state where the clinic practises.
+- `verified`: a matched clinician holds an active licence of a type that may stand behind ketamine
+  treatment (`directory/rules/prescribers.toml`) in a state where the clinic practises.
 - `out_of_state`: matched clinicians hold active prescriber licences, none in the clinic's states.
-- `unverified`: nobody named, or nobody matched to a licence whose status a public source confirms.
+- `unverified`: nobody named, no prescriber named (only therapists or nurses), or nobody matched
+  to a licence whose status a public source confirms.
 A licence whose status is `unknown` (such as a number the NPI registry lists) never verifies.
 """
 
@@ -14,8 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from directory.licensing.rules import PrescriberRules, default_rules
 from directory.models import Clinician, Exclusion, License
-from directory.vocab import PRESCRIBER_TYPES, LicenseStatus, Verdict
+from directory.normalise.names import license_types_for
+from directory.vocab import LicenseStatus, Verdict
 
 DISCIPLINE = frozenset(
     {
@@ -75,18 +78,30 @@ def effective_status(license: License, as_of: date) -> LicenseStatus:
     return status
 
 
-def decide(states: set[str], findings: list[ClinicianFindings], as_of: date) -> Assessment:
+def decide(
+    states: set[str],
+    findings: list[ClinicianFindings],
+    as_of: date,
+    rules: PrescriberRules | None = None,
+) -> Assessment:
     """The listing's verdict from what was matched to each of its clinicians."""
+    rules = rules or default_rules()
     evidence = [entry for f in findings for entry in _evidence(f, as_of)]
     if not findings:
         return Assessment(Verdict.UNVERIFIED, ["The listing names no clinician."], evidence)
-    problems = [reason for f in findings for reason in _problems(f, states, as_of)]
+    problems = [reason for f in findings for reason in _problems(f, states, as_of, rules)]
     if problems:
         return Assessment(Verdict.LICENSE_PROBLEM, problems, evidence)
-    verified = [reason for f in findings for reason in _active(f, as_of, states, in_state=True)]
-    if verified:
-        return Assessment(Verdict.VERIFIED, verified, evidence)
-    elsewhere = [reason for f in findings for reason in _active(f, as_of, states, in_state=False)]
+    if not any(_may_prescribe(f.clinician, states, rules) for f in findings):
+        named = "; ".join(f.clinician.name for f in findings)
+        reason = f"No prescriber named: no one listed ({named}) may stand behind ketamine therapy."
+        return Assessment(Verdict.UNVERIFIED, [reason], evidence)
+    active = [m for f in findings for m in f.licenses if _active(m, as_of, rules)]
+    in_state = [m for m in active if m.license.state in states]
+    if in_state:
+        reasons = _holding(findings, in_state) + _conditions(in_state, rules)
+        return Assessment(Verdict.VERIFIED, reasons, evidence)
+    elsewhere = _holding(findings, active)
     if elsewhere:
         where = ", ".join(sorted(states)) or "the clinic's state"
         return Assessment(
@@ -97,18 +112,35 @@ def decide(states: set[str], findings: list[ClinicianFindings], as_of: date) -> 
     return Assessment(Verdict.UNVERIFIED, _unmatched(findings), evidence)
 
 
-def _prescriber(match: LicenseMatch) -> bool:
-    return match.license.license_type in PRESCRIBER_TYPES
+def _may_prescribe(clinician: Clinician, states: set[str], rules: PrescriberRules) -> bool:
+    """Whether the clinician's credentials allow them to stand behind treatment (unknown: yes)."""
+    types = license_types_for(clinician.credentials or ())
+    if not types:
+        return True
+    where: set[str | None] = set(states) or {None}
+    return any(rules.may_prescribe(kind, state) for kind in types for state in where)
 
 
-def _problems(findings: ClinicianFindings, states: set[str], as_of: date) -> list[str]:
+def _prescriber(match: LicenseMatch, rules: PrescriberRules) -> bool:
+    return rules.may_prescribe(match.license.license_type, match.license.state)
+
+
+def _active(match: LicenseMatch, as_of: date, rules: PrescriberRules) -> bool:
+    """An active licence of a type that may stand behind treatment where it was issued."""
+    status = effective_status(match.license, as_of)
+    return _prescriber(match, rules) and status is LicenseStatus.ACTIVE
+
+
+def _problems(
+    findings: ClinicianFindings, states: set[str], as_of: date, rules: PrescriberRules
+) -> list[str]:
     """Why this clinician makes the listing a licence problem, if they do."""
     name = findings.clinician.name
     reasons = [
         f"{name} is on the OIG exclusion list since {_day(m.exclusion.excluded_on)}."
         for m in findings.exclusions
     ]
-    prescriber = [m for m in findings.licenses if _prescriber(m)]
+    prescriber = [m for m in findings.licenses if _prescriber(m, rules)]
     for match in prescriber:
         status = effective_status(match.license, as_of)
         if status in DISCIPLINE:
@@ -126,18 +158,22 @@ def _problems(findings: ClinicianFindings, states: set[str], as_of: date) -> lis
     return reasons
 
 
-def _active(
-    findings: ClinicianFindings, as_of: date, states: set[str], *, in_state: bool
-) -> list[str]:
-    """Sentences for each active prescriber licence inside (or outside) the clinic's states."""
+def _holding(findings: list[ClinicianFindings], matches: list[LicenseMatch]) -> list[str]:
+    """Who holds which active licence, found how."""
+    holders = {id(m): f.clinician.name for f in findings for m in f.licenses}
     return [
-        f"{findings.clinician.name} holds an active {_describe(m.license)} "
+        f"{holders[id(m)]} holds an active {_describe(m.license)} "
         f"({m.license.source_name}, matched by {m.how.replace('_', ' ')})."
-        for m in findings.licenses
-        if _prescriber(m)
-        and effective_status(m.license, as_of) is LicenseStatus.ACTIVE
-        and (m.license.state in states) == in_state
+        for m in matches
     ]
+
+
+def _conditions(matches: list[LicenseMatch], rules: PrescriberRules) -> list[str]:
+    """The conditions on practice that come with these licences, each said once."""
+    found = (
+        rules.for_state(m.license.state).conditions.get(m.license.license_type) for m in matches
+    )
+    return [condition for condition in dict.fromkeys(found) if condition]
 
 
 def _unmatched(findings: list[ClinicianFindings]) -> list[str]:

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from directory.licensing.rules import load_rules
 from directory.licensing.verdicts import (
     ClinicianFindings,
     ExclusionMatch,
@@ -34,8 +35,10 @@ def licence(state="TX", status=LicenseStatus.ACTIVE, kind=LicenseType.MD, expire
     )
 
 
-def found(*licences, excluded=False, name="Jane Doe, MD", id=1):
-    clinician = Clinician(id=id, name=name, name_key="doe|jane", last_name="Doe")
+def found(*licences, excluded=False, name="Jane Doe, MD", id=1, credentials=("MD",)):
+    clinician = Clinician(
+        id=id, name=name, name_key="doe|jane", last_name="Doe", credentials=list(credentials)
+    )
     exclusions = []
     if excluded:
         exclusion = Exclusion(
@@ -139,3 +142,45 @@ def test_nobody_matched_says_who():
     assessment = decide({"TX"}, [found()], AS_OF)
     assert assessment.verdict is Verdict.UNVERIFIED
     assert assessment.reasons == ["Jane Doe, MD could not be matched to any licence record."]
+
+
+def test_only_therapists_named_is_unverified_with_no_prescriber_named():
+    therapist = found(licence(kind=LicenseType.LPC), name="Sam Rivera, LPC", credentials=["LPC"])
+    nurse = found(name="Ann Lee, RN", id=2, credentials=["RN"])
+    assessment = decide({"TX"}, [therapist, nurse], AS_OF)
+    assert assessment.verdict is Verdict.UNVERIFIED
+    assert assessment.reasons == [
+        "No prescriber named: no one listed (Sam Rivera, LPC; Ann Lee, RN) may stand behind "
+        "ketamine therapy."
+    ]
+
+
+def test_someone_whose_credentials_are_unknown_may_still_be_the_prescriber():
+    unknown = found(licence(), name="Jane Doe", credentials=())
+    assert decide({"TX"}, [unknown], AS_OF).verdict is Verdict.VERIFIED
+
+
+def test_verified_reasons_carry_the_conditions_on_practice():
+    assistant = found(licence(kind=LicenseType.PA), name="Emily Chen, PA-C", credentials=["PA-C"])
+    assessment = decide({"TX"}, [assistant], AS_OF)
+    assert assessment.verdict is Verdict.VERIFIED
+    assert "supervising or collaborating physician" in assessment.reasons[-1]
+
+
+def test_a_state_that_does_not_allow_a_type_does_not_verify_it(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        '[default]\nprescribers = ["MD", "DO", "CRNA"]\n[states.TX]\nprescribers = ["MD"]\n'
+    )
+    rules = load_rules(path)
+    anesthetist = found(licence(kind=LicenseType.CRNA), name="Jo Roe, CRNA", credentials=["CRNA"])
+    assert decide({"TX"}, [anesthetist], AS_OF, rules).verdict is Verdict.UNVERIFIED
+    assert (
+        decide(
+            {"CO"},
+            [found(licence(state="CO", kind=LicenseType.CRNA), credentials=["CRNA"])],
+            AS_OF,
+            rules,
+        ).verdict
+        is Verdict.VERIFIED
+    )

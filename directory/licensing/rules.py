@@ -1,0 +1,94 @@
+"""Which licence types may stand behind ketamine treatment in each state, from a data file."""
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import us
+
+from directory.vocab import LicenseType
+
+RULES_FILE = Path(__file__).parents[1] / "rules" / "prescribers.toml"
+STATE_CODES = frozenset(state.abbr for state in [*us.states.STATES_AND_TERRITORIES, us.states.DC])
+
+
+class RulesError(ValueError):
+    """A rules file that cannot be used, with the key at fault."""
+
+
+@dataclass(frozen=True)
+class StateRules:
+    """The prescriber types of one state and the conditions on each."""
+
+    prescribers: frozenset[LicenseType]
+    conditions: Mapping[LicenseType, str]
+
+
+@dataclass(frozen=True)
+class PrescriberRules:
+    """The rules for every state: the default, and the states that differ from it."""
+
+    default: StateRules
+    states: Mapping[str, StateRules]
+
+    def for_state(self, state: str | None) -> StateRules:
+        """The rules in force in a state (the default where the state has no entry)."""
+        return self.states.get(state or "", self.default)
+
+    def may_prescribe(self, license_type: str, state: str | None) -> bool:
+        """Whether a licence of this type, held in this state, may stand behind treatment there."""
+        return license_type in self.for_state(state).prescribers
+
+
+def load_rules(path: Path = RULES_FILE) -> PrescriberRules:
+    """Read and validate a rules file."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise RulesError(f"{path}: cannot be read ({error})") from None
+    default = _state_rules(path, "default", document.get("default", {}), None)
+    states = {}
+    for code, table in document.get("states", {}).items():
+        if code not in STATE_CODES:
+            raise RulesError(f"{path}: key 'states.{code}' is not a state code")
+        states[code] = _state_rules(path, f"states.{code}", table, default)
+    return PrescriberRules(default, states)
+
+
+@cache
+def default_rules() -> PrescriberRules:
+    """The rules shipped with the project, read once."""
+    return load_rules()
+
+
+def _state_rules(
+    path: Path, key: str, table: dict[str, Any], default: StateRules | None
+) -> StateRules:
+    """One table of the file: `prescribers` and `conditions`, the default filling the gaps."""
+    if "prescribers" in table:
+        prescribers = frozenset(_types(path, f"{key}.prescribers", table["prescribers"]))
+    elif default is not None:
+        prescribers = default.prescribers
+    else:
+        raise RulesError(f"{path}: key '{key}.prescribers' is required")
+    conditions = dict(default.conditions) if default else {}
+    for name, text in table.get("conditions", {}).items():
+        (kind,) = _types(path, f"{key}.conditions.{name}", [name])
+        if not isinstance(text, str) or not text.strip():
+            raise RulesError(f"{path}: key '{key}.conditions.{name}' must be a sentence")
+        conditions[kind] = text.strip()
+    return StateRules(prescribers, conditions)
+
+
+def _types(path: Path, key: str, values: Any) -> list[LicenseType]:
+    """Licence types named in the file, each one of ours."""
+    if not isinstance(values, list):
+        raise RulesError(f"{path}: key '{key}' must be a list of licence types")
+    try:
+        return [LicenseType(value) for value in values]
+    except ValueError:
+        allowed = ", ".join(t.value for t in LicenseType)
+        raise RulesError(f"{path}: key '{key}' must name licence types from {allowed}") from None
