@@ -72,7 +72,11 @@ def _clinician_record(clinician: Clinician, evidence: list[Evidence]) -> dict[st
         "name": clinician.name,
         "credentials": list(clinician.credentials),
         "npi": clinician.npi,
-        "licenses": [_license_record(item) for item in evidence if item["kind"] == "license"],
+        "licenses": [
+            _license_record(item)
+            for item in evidence
+            if item["kind"] == "license" and not item.get("ambiguous")  # namesakes are not theirs
+        ],
         "excluded": any(item["kind"] == "exclusion" for item in evidence),
     }
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from directory.licensing.matching import find_matches
 from directory.licensing.verdicts import Assessment, decide
 from directory.models import Clinic, Verification, utcnow
+from directory.normalise.names import fold_name
 from directory.vocab import Verdict
 
 
@@ -40,7 +41,13 @@ def verify_listings(
 def assess(session: Session, clinic: Clinic, as_of: date) -> Assessment:
     """The verdict on one listing as of a date."""
     states = {location.state for location in clinic.locations if location.state}
-    findings = [find_matches(session, clinician, as_of) for clinician in clinic.clinicians]
+    places = frozenset(
+        place
+        for location in clinic.locations
+        for place in (fold_name(location.city), (location.postal_code or "")[:5])
+        if place
+    )
+    findings = [find_matches(session, person, as_of, places) for person in clinic.clinicians]
     return decide(states, findings, as_of)
 
 

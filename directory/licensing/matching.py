@@ -5,7 +5,9 @@ name and scored with rapidfuzz. A name match must agree with the clinician's cre
 Smith, CRNA" is not the John Smith who holds an MD licence.
 """
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date
 
 from rapidfuzz import fuzz
@@ -22,16 +24,26 @@ MATCH_RANK = {"npi": 0, "license_number": 1, "name": 2}
 PHYSICIAN = frozenset({LicenseType.MD, LicenseType.DO})  # several boards issue one licence for both
 
 
-def find_matches(session: Session, clinician: Clinician, as_of: date) -> ClinicianFindings:
-    """Licence and exclusion records matched to one clinician."""
-    by_name = _name_matches(session, clinician)
+def find_matches(
+    session: Session, clinician: Clinician, as_of: date, places: frozenset[str] = frozenset()
+) -> ClinicianFindings:
+    """Licence and exclusion records matched to one clinician.
+
+    `places` are the clinic's folded city names and ZIP codes, used to tell apart namesakes.
+    """
     npis = {clinician.npi} if clinician.npi else set()
-    npis |= {m.license.npi for m in by_name if m.license.npi and _from_registry(m.license)}
-    matches = [*_npi_matches(session, npis), *_number_matches(session, clinician, npis), *by_name]
+    printed = [
+        *_npi_matches(session, npis),
+        *_number_matches(session, npis, clinician.license_number),
+    ]
+    by_name = _settle_ties(_name_matches(session, clinician), printed, clinician, places)
+    registry = {m.license.npi for m in by_name if not m.ambiguous and _from_registry(m.license)}
+    found = {npi for npi in registry if npi} - npis
+    pointed = [*_npi_matches(session, found), *_number_matches(session, found, None)]
     return ClinicianFindings(
         clinician=clinician,
-        licenses=_best_per_license(matches),
-        exclusions=_exclusion_matches(session, clinician, npis, as_of),
+        licenses=_best_per_license([*printed, *pointed, *by_name]),
+        exclusions=_exclusion_matches(session, clinician, npis | found, as_of),
     )
 
 
@@ -48,7 +60,9 @@ def _npi_matches(session: Session, npis: set[str]) -> list[LicenseMatch]:
     return [LicenseMatch(row, "npi", 100.0, f"carries NPI {row.npi}") for row in rows]
 
 
-def _number_matches(session: Session, clinician: Clinician, npis: set[str]) -> list[LicenseMatch]:
+def _number_matches(
+    session: Session, npis: set[str], printed_number: str | None
+) -> list[LicenseMatch]:
     """Licence rows with a number the clinician printed, or the registry lists for their NPI."""
     pointers = {
         (row.state, row.license_number): f"the NPI registry lists it for NPI {row.npi}"
@@ -58,8 +72,8 @@ def _number_matches(session: Session, clinician: Clinician, npis: set[str]) -> l
     conditions: list[ColumnElement[bool]] = [
         (License.state == state) & (License.license_number == number) for state, number in pointers
     ]
-    if clinician.license_number:
-        conditions.append(License.license_number == clinician.license_number)
+    if printed_number:
+        conditions.append(License.license_number == printed_number)
     if not conditions:
         return []
     matches = []
@@ -89,6 +103,54 @@ def _name_matches(session: Session, clinician: Clinician) -> list[LicenseMatch]:
         if score >= NAME_THRESHOLD:
             matches.append(LicenseMatch(row, "name", score, f"name similarity {score:.0f}/100"))
     return matches
+
+
+def _settle_ties(
+    by_name: list[LicenseMatch],
+    certain: list[LicenseMatch],
+    clinician: Clinician,
+    places: frozenset[str],
+) -> list[LicenseMatch]:
+    """Name matches that may be several people: decide by what is known, or flag them ambiguous.
+
+    In a state where a printed number already identified the clinician's licence, namesakes with
+    other numbers are other people. Elsewhere, when several licence numbers fit the name, the
+    middle initial and then the clinic's city or ZIP pick one; if they cannot, none is evidence.
+    """
+    known = {(m.license.state, m.license.license_number) for m in certain}
+    known_states = {state for state, _ in known}
+    settled = [m for m in by_name if (m.license.state, m.license.license_number) in known]
+    by_state: dict[str, list[LicenseMatch]] = defaultdict(list)
+    for match in by_name:
+        if match.license.state not in known_states:
+            by_state[match.license.state].append(match)
+    for group in by_state.values():
+        settled += _one_holder(group, clinician, places)
+    return settled
+
+
+def _one_holder(
+    group: list[LicenseMatch], clinician: Clinician, places: frozenset[str]
+) -> list[LicenseMatch]:
+    """The matches of one state narrowed to one licence number, or all flagged ambiguous."""
+    initial = fold_name(clinician.middle_name)[:1]
+    narrowings: tuple[Callable[[LicenseMatch], bool], ...] = (
+        lambda m: not initial or fold_name(m.license.middle_name)[:1] in ("", initial),
+        lambda m: bool(places & {fold_name(m.license.city), (m.license.postal_code or "")[:5]}),
+    )
+    candidates = group
+    for keeps in narrowings:
+        if len(_numbers(candidates)) <= 1:
+            break
+        narrowed = [m for m in candidates if keeps(m)]
+        candidates = narrowed or candidates
+    if len(_numbers(candidates)) <= 1:
+        return candidates
+    return [replace(m, ambiguous=True) for m in group]
+
+
+def _numbers(matches: list[LicenseMatch]) -> set[str]:
+    return {m.license.license_number for m in matches}
 
 
 def _compatible(credential_types: frozenset[LicenseType], license_type: LicenseType) -> bool:

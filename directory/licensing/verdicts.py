@@ -38,6 +38,7 @@ class LicenseMatch:
     how: str
     score: float
     why: str
+    ambiguous: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,11 @@ class ClinicianFindings:
     clinician: Clinician
     licenses: list[LicenseMatch] = field(default_factory=list)
     exclusions: list[ExclusionMatch] = field(default_factory=list)
+
+    @property
+    def confirmed(self) -> list[LicenseMatch]:
+        """The matches that count as evidence: not one namesake among several."""
+        return [m for m in self.licenses if not m.ambiguous]
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,7 @@ def decide(
         named = "; ".join(f.clinician.name for f in findings)
         reason = f"No prescriber named: no one listed ({named}) may stand behind ketamine therapy."
         return Assessment(Verdict.UNVERIFIED, [reason], evidence)
-    active = [m for f in findings for m in f.licenses if _active(m, as_of, rules)]
+    active = [m for f in findings for m in f.confirmed if _active(m, as_of, rules)]
     in_state = [m for m in active if m.license.state in states]
     if in_state:
         reasons = _holding(findings, in_state) + _conditions(in_state, rules)
@@ -140,7 +146,7 @@ def _problems(
         f"{name} is on the OIG exclusion list since {_day(m.exclusion.excluded_on)}."
         for m in findings.exclusions
     ]
-    prescriber = [m for m in findings.licenses if _prescriber(m, rules)]
+    prescriber = [m for m in findings.confirmed if _prescriber(m, rules)]
     for match in prescriber:
         status = effective_status(match.license, as_of)
         if status in DISCIPLINE:
@@ -180,8 +186,15 @@ def _unmatched(findings: list[ClinicianFindings]) -> list[str]:
     """Why nothing verified: who was not matched, and what was only self-reported."""
     reasons = []
     for f in findings:
-        unknown = [m for m in f.licenses if m.license.status == LicenseStatus.UNKNOWN]
-        if unknown:
+        unknown = [m for m in f.confirmed if m.license.status == LicenseStatus.UNKNOWN]
+        namesakes = [m for m in f.licenses if m.ambiguous]
+        if namesakes:
+            listed = ", ".join(_describe(m.license) for m in namesakes)
+            reasons.append(
+                f"{f.clinician.name}: several licence holders share this name ({listed}) and "
+                "nothing tells which one works here, so none is counted."
+            )
+        elif unknown:
             listed = ", ".join(_describe(m.license) for m in unknown)
             reasons.append(
                 f"{f.clinician.name}: the NPI registry lists {listed}, but no state source "
@@ -216,6 +229,7 @@ def _evidence(findings: ClinicianFindings, as_of: date) -> list[dict[str, Any]]:
                 "expires": _day(license.expiration_date),
                 "match": match.how,
                 "score": round(match.score, 1),
+                "ambiguous": match.ambiguous,
                 "why": match.why,
             }
         )

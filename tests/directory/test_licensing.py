@@ -14,9 +14,9 @@ AS_OF = date(2026, 11, 25)
 RETRIEVED = datetime(2026, 11, 24, tzinfo=UTC)
 
 
-def clinic_with(session, *people: Clinician, state: str = "TX") -> Clinic:
+def clinic_with(session, *people: Clinician, state: str = "TX", city: str = "Austin") -> Clinic:
     clinic = Clinic(key=f"test:{people[0].name_key if people else 'nobody'}", name="A Clinic")
-    clinic.locations.append(Location(position=0, state=state, postal_code="78701"))
+    clinic.locations.append(Location(position=0, city=city, state=state, postal_code="78701"))
     clinic.clinicians.extend(people)
     session.add(clinic)
     session.flush()
@@ -34,13 +34,26 @@ def person(first: str, last: str, credentials: list[str], npi: str | None = None
     )
 
 
-def licence(session, first, last, kind, number, state="TX", status=LicenseStatus.ACTIVE, npi=None):
+def licence(
+    session,
+    first,
+    last,
+    kind,
+    number,
+    state="TX",
+    status=LicenseStatus.ACTIVE,
+    npi=None,
+    city=None,
+    middle=None,
+):
     row = License(
         source_name="nppes" if status is LicenseStatus.UNKNOWN else f"{state.lower()}-board",
         state=state,
         license_type=kind,
         license_number=number,
         first_name=first,
+        middle_name=middle,
+        city=city,
         last_name=last.upper(),
         last_key=fold_name(last),
         full_name=f"{first} {last}",
@@ -144,3 +157,60 @@ def test_lookups_ask_by_npi_when_printed_else_by_name_in_each_clinic_state(sessi
     clinic_with(session, person("Raj", "Patel", ["MD"]), state="TX")
     lookups = {(q.npi, q.first_name, q.last_name, q.state) for q in clinician_lookups(session)}
     assert lookups == {("1679576722", None, None, None), (None, "Raj", "Patel", "TX")}
+
+
+def test_two_namesakes_in_the_state_are_ambiguous_not_a_guess(session):
+    clinic = clinic_with(session, person("John", "Smith", ["MD"]), city="Austin")
+    licence(session, "John", "Smith", LicenseType.MD, "M1", city="Houston")
+    licence(session, "John", "Smith", LicenseType.MD, "M2", city="Dallas")
+    assessment = assess(session, clinic, AS_OF)
+    assert assessment.verdict is Verdict.UNVERIFIED
+    assert "several licence holders share this name" in assessment.reasons[0]
+    assert {(e["number"], e["ambiguous"]) for e in assessment.evidence} == {
+        ("M1", True),
+        ("M2", True),
+    }
+
+
+def test_the_clinic_s_city_tells_namesakes_apart(session):
+    clinic = clinic_with(session, person("John", "Smith", ["MD"]), city="Houston")
+    licence(session, "John", "Smith", LicenseType.MD, "M1", city="HOUSTON")
+    licence(session, "John", "Smith", LicenseType.MD, "M2", city="Dallas")
+    assessment = assess(session, clinic, AS_OF)
+    assert assessment.verdict is Verdict.VERIFIED
+    assert [e["number"] for e in assessment.evidence] == ["M1"]
+
+
+def test_a_middle_initial_tells_namesakes_apart(session):
+    john = person("John", "Smith", ["MD"])
+    john.middle_name = "Q."
+    clinic = clinic_with(session, john)
+    licence(
+        session,
+        "John",
+        "Smith",
+        LicenseType.MD,
+        "M1",
+        middle="Quincy",
+        status=LicenseStatus.REVOKED,
+    )
+    licence(session, "John", "Smith", LicenseType.MD, "M2", middle="Allen")
+    assert assess(session, clinic, AS_OF).verdict is Verdict.LICENSE_PROBLEM
+
+
+def test_a_printed_npi_outranks_namesakes(session):
+    clinic = clinic_with(session, person("John", "Smith", ["MD"], npi="1003000126"))
+    licence(
+        session,
+        "John",
+        "Smith",
+        LicenseType.MD,
+        "M1",
+        status=LicenseStatus.UNKNOWN,
+        npi="1003000126",
+    )
+    licence(session, "John", "Smith", LicenseType.MD, "M1")
+    licence(session, "John", "Smith", LicenseType.MD, "M2", status=LicenseStatus.REVOKED)
+    assessment = assess(session, clinic, AS_OF)
+    assert assessment.verdict is Verdict.VERIFIED
+    assert {e["number"] for e in assessment.evidence} == {"M1"}
