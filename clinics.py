@@ -121,7 +121,8 @@ def _report_runs(session: Session, first_run: int) -> None:
     runs = session.scalars(select(CrawlRun).where(CrawlRun.id >= first_run).order_by(CrawlRun.id))
     for run in runs:
         counts = ", ".join(f"{key} {value}" for key, value in run.counts.items())
-        click.echo(f"{run.source_name} ({run.source_kind}): {run.status}; {counts}")
+        took = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
+        click.echo(f"{run.source_name} ({run.source_kind}): {run.status} in {took:.1f} s; {counts}")
 
 
 def _verify(session: Session, as_of: date, *, everything: bool) -> None:

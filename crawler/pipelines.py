@@ -40,6 +40,16 @@ def _store(session: Session, item: Any, source: Source) -> list[CrawlOutcome]:
     raise TypeError(f"no storage for {type(item).__name__}")
 
 
+def _http_errors(stats: dict[str, Any]) -> dict[str, int]:
+    """Responses with an error status, as `http/404`-style counts."""
+    prefix = "downloader/response_status_count/"
+    return {
+        f"http/{key.removeprefix(prefix)}": int(value)
+        for key, value in stats.items()
+        if key.startswith(prefix) and int(key.removeprefix(prefix)) >= 400
+    }
+
+
 class IngestPipeline:
     """Normalises and stores every item in one transaction each; records the crawl run."""
 
@@ -92,6 +102,7 @@ class IngestPipeline:
             if key.split("/")[0] in {"ingest", "dropped", "skipped"}
             or key in {"item_scraped_count", "response_received_count"}
         }
+        counts |= _http_errors(values)
         with self.sessions.begin() as session:
             run = session.get(CrawlRun, self.run_id)
             assert run is not None  # noqa: S101
