@@ -14,10 +14,15 @@ from rapidfuzz import fuzz
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from directory.licensing.verdicts import ClinicianFindings, ExclusionMatch, LicenseMatch
+from directory.licensing.verdicts import (
+    ClinicianFindings,
+    ExclusionMatch,
+    LicenseMatch,
+    from_registry,
+)
 from directory.models import Clinician, Exclusion, License
 from directory.normalise.names import fold_name, license_types_for
-from directory.vocab import LicenseStatus, LicenseType
+from directory.vocab import LicenseType
 
 NAME_THRESHOLD = 90.0
 MATCH_RANK = {"npi": 0, "license_number": 1, "name": 2}
@@ -37,7 +42,7 @@ def find_matches(
         *_number_matches(session, npis, clinician.license_number),
     ]
     by_name = _settle_ties(_name_matches(session, clinician), printed, clinician, places)
-    registry = {m.license.npi for m in by_name if not m.ambiguous and _from_registry(m.license)}
+    registry = {m.license.npi for m in by_name if not m.ambiguous and from_registry(m.license)}
     found = {npi for npi in registry if npi} - npis
     pointed = [*_npi_matches(session, found), *_number_matches(session, found, None)]
     return ClinicianFindings(
@@ -45,11 +50,6 @@ def find_matches(
         licenses=_best_per_license([*printed, *pointed, *by_name]),
         exclusions=_exclusion_matches(session, clinician, npis | found, as_of),
     )
-
-
-def _from_registry(license: License) -> bool:
-    """Whether a licence row is a self-reported pointer (from the NPI registry), not a record."""
-    return license.status == LicenseStatus.UNKNOWN and license.npi is not None
 
 
 def _npi_matches(session: Session, npis: set[str]) -> list[LicenseMatch]:
@@ -67,7 +67,7 @@ def _number_matches(
     pointers = {
         (row.state, row.license_number): f"the NPI registry lists it for NPI {row.npi}"
         for row in session.scalars(select(License).where(License.npi.in_(npis)))
-        if _from_registry(row)
+        if from_registry(row)
     }
     conditions: list[ColumnElement[bool]] = [
         (License.state == state) & (License.license_number == number) for state, number in pointers

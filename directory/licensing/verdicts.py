@@ -17,7 +17,7 @@ from typing import Any
 
 from directory.licensing.rules import PrescriberRules, default_rules
 from directory.models import Clinician, Exclusion, License
-from directory.normalise.names import license_types_for
+from directory.normalise.names import fold_name, license_types_for
 from directory.vocab import LicenseStatus, Verdict
 
 DISCIPLINE = frozenset(
@@ -93,29 +93,64 @@ def decide(
     """The listing's verdict from what was matched to each of its clinicians."""
     rules = rules or default_rules()
     evidence = [entry for f in findings for entry in _evidence(f, as_of)]
+    verdict, reasons = _verdict(states, findings, as_of, rules)
+    disagreements = [note for f in findings for note in _disagreements(f)]
+    return Assessment(verdict, reasons + disagreements, evidence)
+
+
+def _verdict(
+    states: set[str], findings: list[ClinicianFindings], as_of: date, rules: PrescriberRules
+) -> tuple[Verdict, list[str]]:
+    """The verdict and the sentences that explain it."""
     if not findings:
-        return Assessment(Verdict.UNVERIFIED, ["The listing names no clinician."], evidence)
+        return Verdict.UNVERIFIED, ["The listing names no clinician."]
     problems = [reason for f in findings for reason in _problems(f, states, as_of, rules)]
     if problems:
-        return Assessment(Verdict.LICENSE_PROBLEM, problems, evidence)
+        return Verdict.LICENSE_PROBLEM, problems
     if not any(_may_prescribe(f.clinician, states, rules) for f in findings):
         named = "; ".join(f.clinician.name for f in findings)
-        reason = f"No prescriber named: no one listed ({named}) may stand behind ketamine therapy."
-        return Assessment(Verdict.UNVERIFIED, [reason], evidence)
+        return Verdict.UNVERIFIED, [
+            f"No prescriber named: no one listed ({named}) may stand behind ketamine therapy."
+        ]
     active = [m for f in findings for m in f.confirmed if _active(m, as_of, rules)]
     in_state = [m for m in active if m.license.state in states]
     if in_state:
-        reasons = _holding(findings, in_state) + _conditions(in_state, rules)
-        return Assessment(Verdict.VERIFIED, reasons, evidence)
-    elsewhere = _holding(findings, active)
-    if elsewhere:
+        return Verdict.VERIFIED, _holding(findings, in_state) + _conditions(in_state, rules)
+    if active:
         where = ", ".join(sorted(states)) or "the clinic's state"
-        return Assessment(
-            Verdict.OUT_OF_STATE,
-            [*elsewhere, f"No matched clinician is licensed in {where}."],
-            evidence,
+        return Verdict.OUT_OF_STATE, [
+            *_holding(findings, active),
+            f"No matched clinician is licensed in {where}.",
+        ]
+    return Verdict.UNVERIFIED, _unmatched(findings)
+
+
+def _disagreements(findings: ClinicianFindings) -> list[str]:
+    """Where the clinic, the NPI registry and the licence records tell different stories."""
+    clinician = findings.clinician
+    notes = []
+    printed = clinician.license_number
+    listed = sorted(
+        {m.license.license_number for m in findings.confirmed if from_registry(m.license)}
+    )
+    if printed and listed and printed not in listed:
+        notes.append(
+            f"{clinician.name}: the clinic prints licence number {printed}, but the NPI "
+            f"registry lists {', '.join(listed)}."
         )
-    return Assessment(Verdict.UNVERIFIED, _unmatched(findings), evidence)
+    for match in findings.confirmed:
+        holder = match.license
+        if match.how != "name" and fold_name(holder.last_name) != fold_name(clinician.last_name):
+            notes.append(
+                f"{holder.source_name}'s record for {_describe(holder)} is in the name of "
+                f"{holder.full_name}, not {clinician.name}."
+            )
+    return notes
+
+
+def from_registry(license: License) -> bool:
+    """Whether a licence row is a self-reported pointer from the NPI registry, not a record."""
+    return license.status == LicenseStatus.UNKNOWN and license.npi is not None
 
 
 def _may_prescribe(clinician: Clinician, states: set[str], rules: PrescriberRules) -> bool:

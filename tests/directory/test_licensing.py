@@ -85,6 +85,32 @@ def test_registry_npi_leads_to_the_state_record_by_licence_number(session):
     state_record = next(e for e in assessment.evidence if e["source"] == "tx-board")
     assert state_record["match"] == "license_number"
     assert "NPI 1679576722" in state_record["why"]
+    assert assessment.reasons[-1] == (
+        "tx-board's record for MD licence Q1234 in TX is in the name of Janet Doe-Smith, "
+        "not Jane Doe, MD."
+    )
+
+
+def test_a_printed_number_the_registry_contradicts_is_reported(session):
+    jane = person("Jane", "Doe", ["MD"], npi="1679576722")
+    jane.license_number = "Q9999"
+    clinic = clinic_with(session, jane)
+    licence(
+        session,
+        "Jane",
+        "Doe",
+        LicenseType.MD,
+        "Q1234",
+        status=LicenseStatus.UNKNOWN,
+        npi="1679576722",
+    )
+    licence(session, "Jane", "Doe", LicenseType.MD, "Q1234")
+    assessment = assess(session, clinic, AS_OF)
+    assert assessment.verdict is Verdict.VERIFIED
+    assert (
+        "Jane Doe, MD: the clinic prints licence number Q9999, but the NPI registry lists Q1234."
+        in assessment.reasons
+    )
 
 
 def test_name_match_must_agree_with_credentials(session):
