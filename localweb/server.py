@@ -4,6 +4,7 @@ import re
 import socket
 import threading
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -12,6 +13,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request
 
 from localweb import downloads, finder, nppes, soda
+from localweb.clock import shift_for
 from localweb.paths import PACKAGE_DIR
 from localweb.site import Handler, Site, WSGIApp
 
@@ -55,10 +57,16 @@ class LocalWeb:
     """Serve every site of the local public web until stopped; usable as a context manager."""
 
     def __init__(
-        self, host: str = "127.0.0.1", base_port: int | None = None, *, verbose: bool = False
+        self,
+        host: str = "127.0.0.1",
+        base_port: int | None = None,
+        *,
+        verbose: bool = False,
+        today: date | None = None,
     ) -> None:
         self.host = host
         self.base_port = base_port
+        self.date_shift = shift_for(today or date.today())
         self.verbose = verbose
         self._urls: dict[str, str] = {}
         self._servers: list[BaseWSGIServer] = []
@@ -150,7 +158,8 @@ class LocalWeb:
 
         (Werkzeug's own binding calls sys.exit on failure, which a library must not do.)
         """
-        app = self._logged(slug, Site(slug, self._urls, _ROUTES.get(slug)))
+        site = Site(slug, self._urls, _ROUTES.get(slug), date_shift=self.date_shift)
+        app = self._logged(slug, site)
         with socket.create_server((self.host, port)) as listener:
             return make_server(
                 self.host, port, app, threaded=True, request_handler=handler, fd=listener.fileno()

@@ -6,6 +6,7 @@ starting with `_` (layouts, partials) are never served.
 """
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +38,15 @@ class Site:
     """A WSGI application serving one site: its routes first, then the files in its folder."""
 
     def __init__(
-        self, slug: str, urls: Mapping[str, str], routes: Mapping[str, Handler] | None = None
+        self,
+        slug: str,
+        urls: Mapping[str, str],
+        routes: Mapping[str, Handler] | None = None,
+        date_shift: timedelta = timedelta(0),
     ) -> None:
         self.slug = slug
         self.urls = urls
+        self.date_shift = date_shift  # see localweb.clock
         self.root = SITES_DIR / slug
         routes = {**(routes or {}), "/<path:path>": serve_file}
         rules = [Rule(path, endpoint=handler, methods=["GET"]) for path, handler in routes.items()]

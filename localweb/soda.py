@@ -13,6 +13,7 @@ from functools import cache
 
 from werkzeug.wrappers import Request, Response
 
+from localweb.clock import shift_dates
 from localweb.fillers import texas_license_rows
 from localweb.paths import load_json
 from localweb.site import Handler, Site
@@ -76,7 +77,8 @@ def resource(site: Site, request: Request) -> Response:
         return Response(json.dumps(body, indent=2), status=400, mimetype="application/json")
     # Socrata writes one row per line, each line after the first starting with a comma.
     lines = "\n,".join(json.dumps(row, separators=(",", ":")) for row in selected)
-    response = Response(f"[{lines}]\n", mimetype="application/json")
+    body = shift_dates(f"[{lines}]\n", site.date_shift)
+    response = Response(body, mimetype="application/json")
     response.headers["X-SODA2-Fields"] = json.dumps(COLUMNS, separators=(",", ":"))
     types = ["floating_timestamp" if c in TIMESTAMP_COLUMNS else "text" for c in COLUMNS]
     response.headers["X-SODA2-Types"] = json.dumps(types, separators=(",", ":"))

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from directory import ingest
-from directory.models import Clinic, CrawlRun, Exclusion, FieldSource, License
+from directory.models import Clinic, CrawlRun, Exclusion, FieldSource, License, LicenseChange
 from directory.normalise.records import (
     ClinicianRecord,
     ExclusionRecord,
@@ -131,10 +131,26 @@ def test_licence_upsert_is_idempotent_and_ignores_retrieval_time(session):
     assert ingest.ingest_license(session, LICENSE) is CrawlOutcome.NEW
     again = replace(LICENSE, retrieved_at=T0 + timedelta(days=1))
     assert ingest.ingest_license(session, again) is CrawlOutcome.UNCHANGED
-    lapsed = replace(again, status=LicenseStatus.EXPIRED, status_raw="EXPIRED")
+    lapsed = replace(
+        again,
+        status=LicenseStatus.EXPIRED,
+        status_raw="EXPIRED",
+        retrieved_at=T0 + timedelta(days=2),
+    )
     assert ingest.ingest_license(session, lapsed) is CrawlOutcome.UPDATED
     row = session.scalars(select(License)).one()
-    assert (row.status, row.last_key, row.retrieved_at) == ("expired", "doe", again.retrieved_at)
+    assert (row.status, row.last_key, row.retrieved_at) == ("expired", "doe", lapsed.retrieved_at)
+    (change,) = session.scalars(select(LicenseChange))
+    assert (change.license_id, change.old_status, change.new_status) == (
+        row.id,
+        "active",
+        "expired",
+    )
+    # Last seen active at the second retrieval, first seen expired at the third.
+    assert (change.last_seen_old, change.first_seen_new) == (
+        again.retrieved_at,
+        lapsed.retrieved_at,
+    )
 
 
 def test_exclusion_upsert_is_idempotent(session):

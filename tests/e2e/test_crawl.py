@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from directory.models import Clinic, CrawlRun, Exclusion, FieldSource, License, Location
+from localweb.clock import shift_for
 
 EXPECTED_VERDICTS = {
     "Calm Waters Ketamine Clinic": "verified",
@@ -86,7 +88,10 @@ def test_verdicts_keep_their_evidence(first_crawl, crawled_engine):
     with Session(crawled_engine) as session:
         lone_star = session.scalars(select(Clinic).where(Clinic.name.like("Lone Star%"))).one()
         (verification,) = lone_star.verifications
-    assert verification.reasons == ["Dr. Raj Patel's MD licence N5678 in TX expired on 2025-03-31."]
+    lapsed = date(2025, 3, 31) + shift_for(date.today())  # the local web serves dates as of today
+    assert verification.reasons == [
+        f"Dr. Raj Patel's MD licence N5678 in TX expired on {lapsed.isoformat()}."
+    ]
     state_record = next(e for e in verification.evidence if e["source"] == "tx-licenses")
     assert state_record["status"] == "expired"
     assert state_record["number"] == "N5678"
@@ -167,3 +172,12 @@ def test_export_to_a_file(first_crawl, clinics):
     target = clinics.workdir / "export.jsonl"
     clinics.run("export", "--output", str(target))
     assert len(target.read_text(encoding="utf-8").splitlines()) == len(EXPECTED_VERDICTS)
+
+
+def test_reports_list_expiring_licences_and_status_changes(first_crawl, clinics):
+    expiring = clinics.run("report", "expiring", "--days", "3650").stdout
+    assert "Calm Waters Ketamine Clinic" in expiring
+    assert "MD licence Q1234 in TX (tx-licenses)" in expiring
+    assert "licence N5678" not in expiring  # expired already
+    changes = clinics.run("report", "changes").stdout
+    assert changes.strip().endswith("licence status change(s) in the last 7 days.")

@@ -6,6 +6,7 @@ import json
 import re
 import socket
 from collections.abc import Iterator
+from datetime import timedelta
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from parsel import Selector
 from directory.sources import Source, load_sources
 from directory.vocab import SourceKind
 from localweb import DEFAULT_BASE_PORT, SITE_SLUGS, LocalWeb
+from localweb.clock import DATA_DATE
 
 CLINIC_SITES = ("calm-waters", "lone-star-infusions", "hill-country-wellness", "new-dawn")
 PACKAGED_SOURCES = Path(__file__).resolve().parents[2] / "localweb" / "sources.toml"
@@ -50,7 +52,8 @@ FLOATING_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT00:00:00\.000")
 @pytest.fixture(scope="module")
 def web() -> Iterator[LocalWeb]:
     """One local web on ephemeral ports for the whole module."""
-    with LocalWeb() as running:
+    # Serve the data's own day, so that the exact dates asserted below hold on any day.
+    with LocalWeb(today=DATA_DATE) as running:
         yield running
 
 
@@ -802,3 +805,19 @@ def test_packaged_sources_file_uses_the_default_ports() -> None:
         "co-licenses",
         "oig-leie",
     ]
+
+
+def test_dates_are_served_as_of_today(tmp_path: Path) -> None:
+    """The data's dates move with the calendar, so an active licence stays active."""
+    later = DATA_DATE + timedelta(days=400)
+    with LocalWeb(today=later) as shifted:
+        tx = shifted.urls["tx-licenses"] + "resource/tx7m-4qbd.json?license_number=Q1234"
+        with urlopen(tx) as response:
+            (jane,) = json.load(response)
+        leie = shifted.urls["oig"] + "exclusions/downloadables/UPDATED.csv"
+        with urlopen(leie) as response:
+            exclusions = response.read().decode()
+    assert jane["expiration_date"] == "2028-10-04T00:00:00.000"  # 2027-08-31 + 400 days
+    assert '"1932160389","19710416",' in exclusions  # born 1970-03-12, moved alike
+    assert '"20250218","00000000"' in exclusions  # excluded 2024-01-15; never reinstated
+    assert exclusions.count("\r\n") > 5
