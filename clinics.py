@@ -7,7 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -147,6 +147,49 @@ def verify(url: str, everything: bool, as_of: object) -> None:
     day = as_of.date() if as_of is not None else date.today()  # type: ignore[attr-defined]
     with _session(url) as session:
         _verify(session, day, everything=everything)
+
+
+@main.group()
+def report() -> None:
+    """Reports for maintainers: licence status changes, licences about to expire."""
+
+
+@report.command("expiring")
+@click.option("--days", default=60, show_default=True, type=click.IntRange(1, 3650))
+@click.pass_obj
+def report_expiring(url: str, days: int) -> None:
+    """Active licences that listings rely on and that expire within DAYS."""
+    from directory.licensing.monitor import expiring_licences
+
+    with _session(url) as session:
+        found = expiring_licences(session, date.today(), days)
+    for licence in found:
+        click.echo(
+            f"{licence.expires}  {licence.clinic_name} (#{licence.clinic_id}): "
+            f"{licence.clinician}, {licence.description} ({licence.source})"
+        )
+    click.echo(f"{len(found)} licence(s) expire within {days} days.")
+
+
+@report.command("changes")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 3650))
+@click.pass_obj
+def report_changes(url: str, days: int) -> None:
+    """Licence status changes first seen in the last DAYS days."""
+    from directory.licensing.monitor import status_changes
+
+    since = datetime.now(UTC) - timedelta(days=days)
+    with _session(url) as session:
+        changes = status_changes(session, since)
+        for change in changes:
+            licence = change.license
+            click.echo(
+                f"{change.first_seen_new:%Y-%m-%d}  {licence.full_name}, {licence.license_type} "
+                f"licence {licence.license_number} in {licence.state} ({licence.source_name}): "
+                f"{change.old_status} (last seen {change.last_seen_old:%Y-%m-%d}) -> "
+                f"{change.new_status}"
+            )
+    click.echo(f"{len(changes)} licence status change(s) in the last {days} days.")
 
 
 @main.command()

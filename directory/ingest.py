@@ -20,6 +20,7 @@ from directory.models import (
     Exclusion,
     FieldSource,
     License,
+    LicenseChange,
     Location,
     utcnow,
 )
@@ -211,20 +212,33 @@ def _record_field_sources(session: Session, clinic: Clinic, record: ListingRecor
 
 
 def ingest_license(session: Session, record: LicenseRecord) -> CrawlOutcome:
-    """Create or update one licence record, keyed by source, state, type and number."""
+    """Create or update one licence record; a change of status is kept with both dates."""
     key = {
         "source_name": record.source_name,
         "state": record.state,
         "license_type": record.license_type,
         "license_number": record.license_number,
     }
-    return _upsert(session, License, key, _record_values(record, key))
+    outcome, row, before = _upsert(session, License, key, _record_values(record, key))
+    if before and before["status"] != row.status:
+        session.add(
+            LicenseChange(
+                license_id=row.id,
+                old_status=before["status"],
+                new_status=row.status,
+                last_seen_old=before["retrieved_at"],
+                first_seen_new=row.retrieved_at,
+            )
+        )
+        session.flush()
+    return outcome
 
 
 def ingest_exclusion(session: Session, record: ExclusionRecord) -> CrawlOutcome:
     """Create or update one exclusion, keyed by source and the row's identity."""
     key = {"source_name": record.source_name, "record_key": record.record_key}
-    return _upsert(session, Exclusion, key, _record_values(record, key))
+    outcome, _, _ = _upsert(session, Exclusion, key, _record_values(record, key))
+    return outcome
 
 
 def _record_values(
@@ -236,19 +250,24 @@ def _record_values(
 
 def _upsert(
     session: Session, model: type[Model], key: Mapping[str, Any], values: Mapping[str, Any]
-) -> CrawlOutcome:
-    """Insert or update by a natural key; `retrieved_at` alone does not make a change."""
+) -> tuple[CrawlOutcome, Model, dict[str, Any]]:
+    """Insert or update by a natural key; `retrieved_at` alone does not make a change.
+
+    Returns the outcome, the row, and the row's values as they were before (empty when new).
+    """
     conditions = [getattr(model, name) == value for name, value in key.items()]
     row = session.scalars(select(model).where(*conditions)).one_or_none()
     if row is None:
-        session.add(model(**key, **values))
+        row = model(**key, **values)
+        session.add(row)
         session.flush()
-        return CrawlOutcome.NEW
+        return CrawlOutcome.NEW, row, {}
+    before = {name: getattr(row, name) for name in values}
     content = {name: value for name, value in values.items() if name != "retrieved_at"}
     changed = assign(row, content)
     row.retrieved_at = values["retrieved_at"]  # type: ignore[attr-defined]
     session.flush()
-    return CrawlOutcome.UPDATED if changed else CrawlOutcome.UNCHANGED
+    return (CrawlOutcome.UPDATED if changed else CrawlOutcome.UNCHANGED), row, before
 
 
 def start_run(session: Session, source: Source) -> CrawlRun:

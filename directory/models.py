@@ -198,6 +198,23 @@ class License(Base):
     retrieved_at: Mapped[datetime]
 
 
+class LicenseChange(Base):
+    """A licence record's status as it changed between two retrievals (active → expired, …)."""
+
+    __tablename__ = "license_changes"
+
+    id: Mapped[intpk]
+    license_id: Mapped[int] = mapped_column(
+        ForeignKey("licenses.id", ondelete="CASCADE"), index=True
+    )
+    old_status: Mapped[LicenseStatus] = mapped_column(String(20))
+    new_status: Mapped[LicenseStatus] = mapped_column(String(20))
+    last_seen_old: Mapped[datetime]
+    first_seen_new: Mapped[datetime] = mapped_column(index=True)
+
+    license: Mapped["License"] = relationship()
+
+
 class Exclusion(Base):
     """A row of the OIG List of Excluded Individuals/Entities."""
 
