@@ -84,14 +84,23 @@ _CONDITION_PATTERNS: dict[Condition, re.Pattern[str]] = {
 
 
 # A narrower condition that always implies a broader one, whatever words named it.
+# A service named after these words, up to the end of the clause, is not on offer:
+# "IM ketamine is a lower-cost alternative to IV infusions", "we do not offer Spravato".
+_NOT_OFFERED = re.compile(
+    r"\b(?:alternatives?\s+to|instead\s+of|unlike|rather\s+than|compared\s+(?:to|with)"
+    r"|as\s+opposed\s+to|(?:do|does|did)\s+not\s+(?:offer|provide)"
+    r"|don['’]t\s+(?:offer|provide)|no\s+longer\s+(?:offer|provide))\b[^.,;:!?\n]*",
+    re.IGNORECASE,
+)
+
 _IMPLIED: dict[Condition, Condition] = {
     Condition.TREATMENT_RESISTANT_DEPRESSION: Condition.DEPRESSION,
 }
 
 
 def classify_services(texts: Iterable[str]) -> tuple[frozenset[Modality], frozenset[Condition]]:
-    """The modalities and conditions named anywhere in `texts`."""
-    text = "\n".join(texts)
+    """The modalities and conditions `texts` say are offered (not those named in contrast)."""
+    text = _NOT_OFFERED.sub(" ", "\n".join(texts))
     modalities = frozenset(m for m, pattern in _MODALITY_PATTERNS.items() if pattern.search(text))
     conditions = {c for c, pattern in _CONDITION_PATTERNS.items() if pattern.search(text)}
     conditions.update(_IMPLIED[c] for c in conditions & _IMPLIED.keys())

@@ -181,3 +181,18 @@ def test_reports_list_expiring_licences_and_status_changes(first_crawl, clinics)
     assert "licence N5678" not in expiring  # expired already
     changes = clinics.run("report", "changes").stdout
     assert changes.strip().endswith("licence status change(s) in the last 7 days.")
+
+
+def test_services_come_from_what_each_clinic_says_it_offers(first_crawl, crawled_engine):
+    with Session(crawled_engine) as session:
+        services = {c.name: (c.modalities, c.conditions) for c in session.scalars(select(Clinic))}
+    # "an alternative to IV infusions" and a blog post about PTSD research are not services.
+    assert services["Hill Country Ketamine & Wellness"] == (
+        ["intramuscular", "oral_sublingual"],
+        ["anxiety", "depression"],
+    )
+    assert services["Calm Waters Ketamine Clinic"][0] == [
+        "intranasal_esketamine",
+        "iv_infusion",
+        "ketamine_assisted_psychotherapy",
+    ]

@@ -77,3 +77,26 @@ def test_classify_services_stays_in_the_vocabularies(texts):
     modalities, conditions = classify_services(texts)
     assert all(isinstance(m, Modality) for m in modalities)
     assert all(isinstance(c, Condition) for c in conditions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "IM ketamine is an effective, lower-cost alternative to IV infusions for depression.",
+        "Unlike IV infusion clinics, we treat you with intramuscular ketamine.",
+        "We do not offer infusions; intramuscular ketamine only.",
+        "We no longer provide infusions. Intramuscular ketamine is available.",
+        "Intramuscular ketamine, rather than an infusion, in our office.",
+    ],
+)
+def test_a_service_named_in_contrast_is_not_offered(text):
+    modalities, _ = classify_services([text])
+    assert modalities == {Modality.INTRAMUSCULAR}
+
+
+def test_the_contrast_ends_with_its_clause():
+    modalities, conditions = classify_services(
+        ["Unlike oral ketamine, ours is given as an IV infusion. We treat PTSD."]
+    )
+    assert modalities == {Modality.IV_INFUSION}
+    assert conditions == {Condition.PTSD}
