@@ -51,6 +51,8 @@ class ClinicItem(Provenance):
     locations: list[LocationItem] = field(default_factory=list)
     clinicians: list[ClinicianItem] = field(default_factory=list)
     service_texts: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    """Numbers printed anywhere on the pages, `tel:` links first; not all are the clinic's."""
     page_urls: list[str] = field(default_factory=list)
 
 

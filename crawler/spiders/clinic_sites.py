@@ -111,19 +111,16 @@ class ClinicSitesSpider(SourceSpider):
         """Merge the pages of a visit into one listing; the home page speaks first."""
         facts = [page for _, page in visit.pages]
         name = next((f.name for f in facts if f.name), None) or facts[0].fallback_name
-        locations = next((f.locations for f in facts if f.locations), [])
-        phones = [phone for f in facts for phone in f.phones]
-        if len(locations) == 1 and not locations[0].phone and phones:
-            locations[0].phone = phones[0]
         return ClinicItem(
             source_name=self.source.name,
             source_url=visit.home,
             retrieved_at=self.provenance_time(),
             name=name,
             website=visit.home,
-            locations=locations,
+            locations=next((f.locations for f in facts if f.locations), []),
             clinicians=[person for f in facts for person in f.clinicians],
             service_texts=[text for f in facts for text in f.service_texts],
+            phones=[phone for f in facts for phone in f.phones],
             page_urls=[url for url, _ in visit.pages],
         )
 

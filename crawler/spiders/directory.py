@@ -45,17 +45,15 @@ class DirectorySpider(SourceSpider):
         facts = extract_page(response.text, response.url)
         fields = {key: select(response, expr) for key, expr in self.source.fields.items()}
         addresses = fields.get("address") or []
-        phones = fields.get("phone") or facts.phones
-        locations = [LocationItem(address=a) for a in addresses] or facts.locations
-        if len(locations) == 1 and not locations[0].phone and phones:
-            locations[0].phone = phones[0].removeprefix("tel:")
+        phones = [phone.removeprefix("tel:") for phone in fields.get("phone") or facts.phones]
         named = fields.get("clinicians")
         yield ClinicItem(
             **self.provenance(response),
             name=_first(fields.get("name")) or facts.name,
             website=self._parse_website(response, fields) or facts.website,
-            locations=locations,
+            locations=[LocationItem(address=a) for a in addresses] or facts.locations,
             clinicians=[ClinicianItem(name=n) for n in named] if named else facts.clinicians,
+            phones=phones,
             service_texts=(fields.get("services") or []) + facts.service_texts,
             page_urls=[response.url],
         )

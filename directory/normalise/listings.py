@@ -37,7 +37,7 @@ def normalise_listing(item: ClinicItem) -> ListingRecord:
         raise NormaliseError("missing_name", f"listing at {item.source_url}")
     website = _collapse(item.website)
     site = _site_key(website) if website else None
-    locations = _locations(item.locations)
+    locations = _with_phone(_locations(item.locations), item.phones)
     modalities, conditions = classify_services(item.service_texts)
     first_zip = (locations[0].postal_code if locations else None) or "nozip"
     return ListingRecord(
@@ -81,6 +81,19 @@ def _site_key(website: str) -> str | None:
     if port is not None and port != _DEFAULT_PORTS.get(url.scheme.lower()):
         host = f"{host}:{port}"
     return f"{host}{url.path.rstrip('/')}".lower()
+
+
+def _with_phone(
+    locations: tuple[LocationRecord, ...], phones: list[str]
+) -> tuple[LocationRecord, ...]:
+    """A single location without a phone takes the first real number the pages print.
+
+    Pages also print numbers that are not the clinic's own, such as the 988 crisis line.
+    """
+    if len(locations) != 1 or locations[0].phone:
+        return locations
+    numbers = (to_e164(phone) for phone in phones)
+    return (replace(locations[0], phone=next((n for n in numbers if n), None)),)
 
 
 def _locations(items: list[LocationItem]) -> tuple[LocationRecord, ...]:

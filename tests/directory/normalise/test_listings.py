@@ -271,3 +271,19 @@ def test_normalise_listing_stays_in_its_vocabularies(
     for clinician in record.clinicians:
         assert clinician.last_name.strip()
         assert clinician.npi is None or valid_npi(clinician.npi) == clinician.npi
+
+
+def test_a_single_location_takes_the_first_real_number_the_pages_print():
+    record = normalise_listing(
+        clinic(
+            locations=[LocationItem(address="1201 W 6th St, Austin, TX 78703")],
+            phones=["988", "(512) 555-0142", "(512) 555-0199"],
+        )
+    )
+    assert record.locations[0].phone == "+15125550142"
+
+
+def test_a_location_s_own_phone_outranks_numbers_elsewhere_on_the_pages():
+    own = LocationItem(address="1201 W 6th St, Austin, TX 78703", phone="512-555-0101")
+    record = normalise_listing(clinic(locations=[own], phones=["(512) 555-0142"]))
+    assert record.locations[0].phone == "+15125550101"
