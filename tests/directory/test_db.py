@@ -1,9 +1,12 @@
 """The database module: SQLite pragmas, migrations and the schema-behind check."""
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 from directory.db import SchemaBehindError, make_engine, require_current_schema, upgrade
+from directory.models import Base
 from tests.conftest import ON_POSTGRES
 
 
@@ -25,3 +28,10 @@ def test_schema_check_refuses_an_empty_database_and_passes_after_upgrade(fresh_d
     upgrade(engine)  # upgrading a current schema is a no-op
     require_current_schema(engine)
     engine.dispose()
+
+
+def test_migrations_build_exactly_the_schema_the_models_describe(engine):
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
