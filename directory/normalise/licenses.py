@@ -96,16 +96,18 @@ def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
     record = item.record
     if record.get("enumeration_type") != "NPI-1":
         return ()
-    basic: Mapping[str, Any] = record.get("basic") or {}
+    basic = _json_object(record.get("basic"), "basic")
     last = _value(basic.get("last_name"))
     if last is None:
         raise NormaliseError("missing_name", f"NPI {record.get('number')!r}")
     first, middle = _value(basic.get("first_name")), _value(basic.get("middle_name"))
     suffix = _value(basic.get("name_suffix"))
     credential_types = license_types_for(parse_credentials(_value(basic.get("credential"))))
-    location = _location_address(record.get("addresses") or [])
+    location = _location_address(_json_objects(record.get("addresses"), "addresses"))
     records: dict[tuple[str, str, LicenseType], LicenseRecord] = {}
-    taxonomies = sorted(record.get("taxonomies") or [], key=lambda t: not t.get("primary"))
+    taxonomies = sorted(
+        _json_objects(record.get("taxonomies"), "taxonomies"), key=lambda t: not t.get("primary")
+    )
     for taxonomy in taxonomies:
         number, state = _npi_license(taxonomy)
         if number is None or state is None:
@@ -210,6 +212,24 @@ def _lookup(mapping: Mapping[str, _Word], raw: str | None) -> _Word | None:
         if " ".join(word.upper().split()) == key:
             return value
     return None
+
+
+def _json_object(value: object, what: str) -> Mapping[str, Any]:
+    """An object of an NPPES result (absent: empty); `malformed_record` for any other shape."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise NormaliseError("malformed_record", f"{what} is not an object: {value!r:.80}")
+    return value
+
+
+def _json_objects(value: object, what: str) -> list[Mapping[str, Any]]:
+    """A list of objects of an NPPES result (absent: empty); `malformed_record` otherwise."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(entry, Mapping) for entry in value):
+        raise NormaliseError("malformed_record", f"{what} is not a list of objects: {value!r:.80}")
+    return value
 
 
 def _location_address(addresses: list[Mapping[str, Any]]) -> Mapping[str, Any]:
