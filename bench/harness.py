@@ -95,7 +95,7 @@ def table(figures: list[Figure]) -> str:
         ratio = "-" if figure.ratio is None else f"{figure.ratio:.2f}×"
         met = {None: "-", True: "yes", False: "**no**"}[figure.met]
         rows.append(
-            f"| {figure.benchmark} | {figure.metric} | {_number(figure.value)} {figure.unit} "
+            f"| {figure.benchmark} | {figure.metric} | {_number(figure.value)}{figure.unit} "
             f"| {target} | {baseline} | {ratio} | {met} |"
         )
     return "\n".join(rows)

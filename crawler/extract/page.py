@@ -75,7 +75,7 @@ class PageFacts:
 
 def extract_page(html: str, url: str) -> PageFacts:
     """Everything a listing needs that this page states."""
-    selector = Selector(text=html)
+    selector = Selector(text=html, type="html")  # never sniffed as JSON
     facts = PageFacts(fallback_name=_parse_fallback_name(selector))
     for node in _structured_nodes(html, url):
         _add_structured(facts, node)

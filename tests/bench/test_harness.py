@@ -20,7 +20,7 @@ def test_figure_ratio_and_target_follow_direction() -> None:
 
 def test_table_shows_figure_target_baseline_and_ratio() -> None:
     figure = Figure(
-        "extract", "per page", 2.5, "ms", target=3.0, baseline=1.0, baseline_name="parse"
+        "extract", "per page", 2.5, " ms", target=3.0, baseline=1.0, baseline_name="parse"
     )
     row = table([figure]).splitlines()[-1]
     assert row == "| extract | per page | 2.5 ms | ≤ 3 | 1 (parse) | 2.50× | yes |"
