@@ -166,9 +166,11 @@ def _locations_from_node(node: dict[str, Any]) -> list[LocationItem]:
         if isinstance(address, str):
             locations.append(LocationItem(address=address, phone=phone))
         elif isinstance(address, dict):
-            inner = address.get("address", address)
+            inner = next(iter(_as_list(address.get("address", address))), None)
             if isinstance(inner, str):
                 locations.append(LocationItem(address=inner, phone=phone))
+                continue
+            if not isinstance(inner, dict):
                 continue
             locations.append(
                 LocationItem(
