@@ -3,7 +3,15 @@
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -38,7 +46,7 @@ class FlagForm(FlaskForm):  # type: ignore[misc]
 
     reason = RadioField(
         "What is wrong with this listing?",
-        choices=[(reason.value, label) for reason, label in FLAG_REASON_LABELS.items()],
+        choices=[SelectChoice(reason.value, label) for reason, label in FLAG_REASON_LABELS.items()],
         validators=[InputRequired("Choose what is wrong with this listing.")],
     )
     details = TextAreaField(
@@ -102,7 +110,7 @@ class ConfirmForm(ReasonForm):
 
     verdict = SelectField(
         "Verdict to show",
-        choices=[(verdict.value, VERDICT_LABELS[verdict]) for verdict in Verdict],
+        choices=[SelectChoice(verdict.value, VERDICT_LABELS[verdict]) for verdict in Verdict],
         validators=[InputRequired("Choose the verdict to show.")],
     )
 
