@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask.typing import ResponseReturnValue
 from flask_login import login_user, logout_user
 
-from directory.accounts import authenticate
+from directory.accounts import authenticate, normalise_email
 from directory.models import utcnow
 from web.auth import account_for, safe_next
 from web.db import get_session
@@ -19,11 +19,28 @@ def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
+def _account_limit() -> str:
+    """Failed sign-ins one account may have from anywhere (LOGIN_ACCOUNT_RATE_LIMIT)."""
+    return str(current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
+
+
+def _account_key() -> str:
+    """The account a sign-in attempt is for, so guesses spread over many clients still add up."""
+    return "account:" + normalise_email(request.form.get("email", ""))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     _login_limit,
     methods=["POST"],
     error_message="Too many sign-in attempts from your connection. Wait a few minutes.",
+)
+@limiter.limit(
+    _account_limit,
+    key_func=_account_key,
+    methods=["POST"],
+    error_message="Too many failed sign-ins for this account. Wait an hour, or ask an admin.",
+    deduct_when=lambda response: response.status_code == 401,
 )
 def login() -> ResponseReturnValue:
     """The sign-in form; on success, on to the page asked for (on this site only)."""

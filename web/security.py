@@ -44,6 +44,7 @@ def defaults() -> Mapping[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "FLAG_RATE_LIMIT": os.environ.get("FLAG_RATE_LIMIT", "5 per hour"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per hour"),
         "REPORTER_HASH_KEY": os.environ.get("REPORTER_HASH_KEY"),
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -118,6 +118,19 @@ def test_repeated_sign_in_attempts_are_refused_for_a_while(app, client, site_ses
     assert client.get("/maintainers/").status_code == 302
 
 
+def test_guesses_at_one_account_from_many_clients_add_up(app, site_session):
+    app.config["LOGIN_ACCOUNT_RATE_LIMIT"] = "2 per hour"
+    add_account(site_session, "mo@example.org")
+    clients = [app.test_client() for _ in range(3)]
+    for number, client in enumerate(clients):
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{number + 1}"
+
+    assert sign_in(clients[0], "mo@example.org", "guess number one") == 401
+    assert sign_in(clients[1], "mo@example.org", "guess number two") == 401
+    assert sign_in(clients[2], "mo@example.org") == 429
+    assert sign_in(clients[2], "someone.else@example.org") == 401  # other accounts are not
+
+
 def test_signing_out_ends_the_session_and_its_forms(client, site_session):
     austin, flag = flagged(site_session)
     add_account(site_session, "mo@example.org")
