@@ -276,6 +276,9 @@ def test_an_admin_hides_a_listing_and_restores_it(client, site_session):
     assert gone.status_code == 410
     assert "The clinic closed in 2025." in gone.get_data(as_text=True)
     assert austin.near.name not in client.get("/?near=78701&radius=5").get_data(as_text=True)
+    assert client.get(f"/api/v1/clinics/{austin.near.id}").status_code == 410
+    nearby = client.get("/api/v1/clinics?near=78701&radius=5").get_json()["results"]
+    assert austin.near.id not in [record["id"] for record in nearby]
     restored = act(
         client,
         f"/maintainers/clinics/{austin.near.id}/restore",
