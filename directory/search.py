@@ -37,7 +37,6 @@ _LISTING_LOADS = (
     selectinload(Clinic.verifications),
     selectinload(Clinic.flags),
     selectinload(Clinic.overrides),
-    selectinload(Clinic.removal),
 )
 
 
