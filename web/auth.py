@@ -99,10 +99,14 @@ def role_required(role: Role) -> Callable[[View], View]:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Where to go after signing in: a path on this site only, never another host."""
-    if not target or target.startswith(("//", "/\\")) or "\\" in target:
+    """Where to go after signing in: a path on this site only, never another host.
+
+    Browsers drop tabs and newlines from addresses and read a backslash as a slash, so a "/",
+    a tab and "/evil.example" would become "//evil.example": such paths are refused outright.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(ord(char) < 33 or ord(char) == 127 for char in target):
         return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):
-        return default
-    return target
+    return default if parts.scheme or parts.netloc else target
