@@ -9,9 +9,8 @@ from datetime import UTC
 from typing import Any
 
 from directory.models import Clinic, Clinician, Location, VerdictOverride, Verification
-from directory.moderation import under_review
 from directory.overrides import active_override
-from directory.vocab import Verdict
+from directory.vocab import FlagStatus, Verdict
 
 Evidence = dict[str, Any]
 
@@ -25,6 +24,11 @@ def newest_verification(clinic: Clinic) -> Verification | None:
     """The verification that a clinic's current verdict comes from, if it has been checked."""
     history = verification_history(clinic)
     return history[0] if history else None
+
+
+def under_review(clinic: Clinic) -> bool:
+    """Whether a listing has a flag that no maintainer has resolved yet."""
+    return any(flag.status == FlagStatus.OPEN for flag in clinic.flags)
 
 
 def evidence_by_clinician(verification: Verification | None) -> dict[int, list[Evidence]]:

@@ -321,7 +321,7 @@ class User(Base):
 
 
 class VerdictOverride(Base):
-    """A maintainer's verdict on a listing, which outranks the checker's until replaced."""
+    """A maintainer's verdict on a listing: it outranks the checker's until replaced or lifted."""
 
     __tablename__ = "verdict_overrides"
 
@@ -332,6 +332,9 @@ class VerdictOverride(Base):
     reason: Mapped[str] = mapped_column(Text)
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     set_at: Mapped[created]
+    lifted_at: Mapped[datetime | None]
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    lifted_reason: Mapped[str | None] = mapped_column(Text)
 
     clinic: Mapped[Clinic] = relationship(back_populates="overrides")
 
@@ -345,7 +348,7 @@ class ListingRemoval(Base):
         ForeignKey("clinics.id", ondelete="CASCADE"), primary_key=True
     )
     merged_into_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clinics.id", ondelete="CASCADE"), index=True
+        ForeignKey("clinics.id", ondelete="SET NULL"), index=True
     )
     reason: Mapped[str] = mapped_column(Text)
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

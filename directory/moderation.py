@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from directory.audit import record
 from directory.licensing import verify_listings
+from directory.listings import newest_verification
 from directory.models import Clinic, Flag, ListingRemoval, User, VerdictOverride
 from directory.overrides import active_override
 from directory.vocab import FLAG_REASON_LABELS, FlagReason, FlagStatus, Verdict
@@ -75,11 +76,6 @@ def file_flag(session: Session, clinic: Clinic, report: Report, reporter_hash: s
     return flag
 
 
-def under_review(clinic: Clinic) -> bool:
-    """Whether a listing has a flag that no maintainer has resolved yet."""
-    return any(flag.status == FlagStatus.OPEN for flag in clinic.flags)
-
-
 def resolved_flags(clinic: Clinic) -> list[Flag]:
     """A listing's resolved flags, newest outcome first: its public history of reports."""
     done = [flag for flag in clinic.flags if flag.status != FlagStatus.OPEN]
@@ -123,6 +119,23 @@ def confirm_flag(
         session, actor, "flag.confirm", f"flag {flag.id}", before, _state(clinic, flag), clinic.id
     )
     return override
+
+
+def lift_override(
+    session: Session, clinic: Clinic, actor: User, reason: str, now: datetime
+) -> None:
+    """End the override in force, with a reason: the checker's newest verdict shows again."""
+    override = active_override(clinic)
+    if override is None:
+        raise ModerationError("No maintainer's verdict is in force on this listing.")
+    reason = _required_reason(reason)
+    before = _state(clinic)
+    override.lifted_at, override.lifted_by_id, override.lifted_reason = now, actor.id, reason
+    newest = newest_verification(clinic)
+    clinic.verdict = Verdict(newest.verdict) if newest else Verdict.UNVERIFIED
+    session.flush()
+    after = _state(clinic) | {"lifted": reason}
+    record(session, actor, "override.lift", f"listing {clinic.id}", before, after, clinic.id)
 
 
 def dismiss_flag(session: Session, flag: Flag, actor: User, reason: str, now: datetime) -> None:

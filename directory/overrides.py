@@ -5,8 +5,9 @@ from directory.vocab import Verdict
 
 
 def active_override(clinic: Clinic) -> VerdictOverride | None:
-    """The override in force on a listing: the newest one, if any."""
-    return clinic.overrides[-1] if clinic.overrides else None
+    """The override in force on a listing: the newest one, unless it has been lifted."""
+    newest = clinic.overrides[-1] if clinic.overrides else None
+    return newest if newest is not None and newest.lifted_at is None else None
 
 
 def effective_verdict(clinic: Clinic, computed: Verdict | str) -> Verdict:

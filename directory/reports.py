@@ -8,9 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from directory.csvfile import csv_text
-from directory.listings import newest_verification
+from directory.listings import newest_verification, under_review
 from directory.models import Clinic
-from directory.moderation import under_review
 from directory.overrides import active_override
 from directory.vocab import Verdict
 

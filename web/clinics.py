@@ -3,9 +3,9 @@
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from directory.listings import evidence_by_clinician, verification_history
+from directory.listings import evidence_by_clinician, under_review, verification_history
 from directory.models import Clinic
-from directory.moderation import resolved_flags, under_review
+from directory.moderation import resolved_flags
 from directory.overrides import active_override
 from directory.search import get_clinic
 from directory.vocab import Verdict

@@ -18,6 +18,7 @@ from directory.moderation import (
     dismiss_flag,
     get_flag,
     hide_listing,
+    lift_override,
     merge_listings,
     open_flags,
     recheck_listing,
@@ -93,6 +94,20 @@ def recheck(clinic_id: int) -> ResponseReturnValue:
         clinic,
         lambda: recheck_listing(get_session(), clinic, current_db_user(), date.today()),
         "Licensing check run again.",
+    )
+
+
+@bp.post("/clinics/<int:clinic_id>/lift")
+def lift(clinic_id: int) -> ResponseReturnValue:
+    """End the maintainers' verdict in force, so the checker's shows again."""
+    clinic = _clinic(clinic_id)
+    form = ReasonForm(prefix="lift")
+    if not form.validate_on_submit():
+        return _listing_page(clinic, 400, lift_form=form)
+    return _act(
+        clinic,
+        lambda: lift_override(get_session(), clinic, current_db_user(), form.reason.data, utcnow()),
+        "The maintainers' verdict was lifted; the licensing check's verdict shows again.",
     )
 
 
@@ -217,6 +232,7 @@ def _listing_page(
         for flag in clinic.flags
     }
     defaults = {
+        "lift_form": ReasonForm(prefix="lift", formdata=None),
         "hide_form": ReasonForm(prefix="hide", formdata=None),
         "restore_form": ReasonForm(prefix="restore", formdata=None),
         "merge_form": MergeForm(prefix="merge", formdata=None),

@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from directory import audit
 from directory.accounts import add_user
 from directory.licensing import verify_listings
-from directory.listings import listing_record
+from directory.listings import listing_record, under_review
 from directory.models import AuditEntry, Clinic, Verification
 from directory.moderation import (
     DuplicateFlagError,
@@ -19,12 +19,12 @@ from directory.moderation import (
     dismiss_flag,
     file_flag,
     hide_listing,
+    lift_override,
     merge_listings,
     open_flags,
     recheck_listing,
     resolved_flags,
     restore_listing,
-    under_review,
 )
 from directory.search import search_clinics
 from directory.vocab import FlagReason, FlagStatus, LicenseType, Role, Verdict
@@ -194,3 +194,23 @@ def test_merging_retires_the_duplicate_and_moves_its_flags(session, maintainer):
     assert entry.after["merged_into"] == kept.id
     assert entry.after["flags_moved"] == [flag.id]
     assert session.get(Clinic, duplicate.id) is duplicate  # kept, so a re-crawl finds it
+
+
+def test_lifting_an_override_shows_the_checker_s_verdict_again(session, maintainer):
+    clinic = clinic_with(session, person("Ann", "Lee", ["MD"]))
+    licence(session, "Ann", "Lee", LicenseType.MD, "Q1")
+    verify_listings(session, AS_OF, clinic_ids=[clinic.id])
+    flag = file_flag(session, clinic, REPORT, "hash-a")
+    confirm_flag(session, flag, maintainer, Verdict.LICENSE_PROBLEM, "Board order.", NOW)
+
+    lift_override(session, clinic, maintainer, "The order was about another Ann Lee.", NOW)
+    verify_listings(session, AS_OF, everything=True)
+
+    assert clinic.verdict == Verdict.VERIFIED
+    assert listing_record(clinic)["verification"]["override"] is None
+    assert clinic.overrides[0].lifted_reason == "The order was about another Ann Lee."
+    with pytest.raises(ModerationError, match="No maintainer's verdict"):
+        lift_override(session, clinic, maintainer, "Again", NOW)
+    entry = audit.entries(session, clinic.id)[0]
+    assert entry.action == "override.lift"
+    assert (entry.before["verdict"], entry.after["verdict"]) == ("license_problem", "verified")

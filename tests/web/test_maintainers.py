@@ -204,6 +204,26 @@ def test_confirming_sets_the_verdict_patients_see_and_a_replay_changes_nothing(
     assert audit_actions(site_session) == ["user.add", "flag.confirm"]
 
 
+def test_a_maintainer_lifts_an_override(client, site_session):
+    austin, flag = flagged(site_session)
+    sign_in_as(client, site_session, "mo@example.org")
+    fields = {f"confirm-{flag.id}-verdict": "unverified", f"confirm-{flag.id}-reason": "No."}
+    act(client, f"/maintainers/flags/{flag.id}/confirm", austin.near.id, **fields)
+
+    lifted = act(
+        client,
+        f"/maintainers/clinics/{austin.near.id}/lift",
+        austin.near.id,
+        **{"lift-reason": "Confirmed by mistake."},
+    )
+
+    assert lifted.status_code == 303
+    public = client.get(f"/clinics/{austin.near.id}").get_data(as_text=True)
+    assert "Verified" in public
+    assert "set by the directory's maintainers" not in public
+    assert audit_actions(site_session) == ["user.add", "flag.confirm", "override.lift"]
+
+
 def test_dismissing_needs_a_reason(client, site_session):
     austin, flag = flagged(site_session)
     sign_in_as(client, site_session, "mo@example.org")

@@ -68,7 +68,7 @@ def upgrade() -> None:
     sa.Column('removed_by_id', sa.Integer(), nullable=True),
     sa.Column('removed_at', directory.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinics.id'], name=op.f('fk_listing_removals_clinic_id_clinics'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['merged_into_id'], ['clinics.id'], name=op.f('fk_listing_removals_merged_into_id_clinics'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['clinics.id'], name=op.f('fk_listing_removals_merged_into_id_clinics'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['removed_by_id'], ['users.id'], name=op.f('fk_listing_removals_removed_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('clinic_id', name=op.f('pk_listing_removals'))
     )
@@ -83,8 +83,12 @@ def upgrade() -> None:
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('set_by_id', sa.Integer(), nullable=True),
     sa.Column('set_at', directory.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('lifted_at', directory.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lifted_by_id', sa.Integer(), nullable=True),
+    sa.Column('lifted_reason', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinics.id'], name=op.f('fk_verdict_overrides_clinic_id_clinics'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['flag_id'], ['flags.id'], name=op.f('fk_verdict_overrides_flag_id_flags'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['lifted_by_id'], ['users.id'], name=op.f('fk_verdict_overrides_lifted_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['set_by_id'], ['users.id'], name=op.f('fk_verdict_overrides_set_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_verdict_overrides'))
     )
