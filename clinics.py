@@ -25,7 +25,7 @@ from directory.db import (
 )
 from directory.models import Clinic, CrawlRun
 from directory.sources import Source, SourcesError, load_sources
-from directory.vocab import LISTING_KINDS
+from directory.vocab import LISTING_KINDS, Role
 from localweb import DEFAULT_BASE_PORT
 
 DEFAULT_SOURCES = "sources.toml"
@@ -192,6 +192,34 @@ def report_changes(url: str, days: int) -> None:
     click.echo(f"{len(changes)} licence status change(s) in the last {days} days.")
 
 
+@main.group()
+def user() -> None:
+    """Maintainers' accounts."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in Role]),
+    default=Role.MAINTAINER.value,
+    show_default=True,
+    help="maintainer: moderates flags; admin: also hides and merges listings.",
+)
+@click.password_option(help="The password (asked for when not given; at least 12 characters).")
+@click.pass_obj
+def user_add(url: str, email: str, role: str, password: str) -> None:
+    """Create a maintainer's account; the password is stored only as an Argon2 hash."""
+    from directory.accounts import AccountError, add_user
+
+    try:
+        with _session(url) as session:
+            created = add_user(session, email, password, Role(role))
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Added {created.email} ({created.role}).")
+
+
 @main.command()
 @click.option(
     "--output",
@@ -205,7 +233,8 @@ def export(url: str, output: IO[str]) -> None:
     from directory.listings import listing_record
 
     with _session(url) as session:
-        for clinic in session.scalars(select(Clinic).order_by(Clinic.id)):
+        public = select(Clinic).where(~Clinic.removal.has()).order_by(Clinic.id)
+        for clinic in session.scalars(public):
             output.write(json.dumps(listing_record(clinic), ensure_ascii=False) + "\n")
 
 
@@ -220,7 +249,8 @@ def serve(url: str, host: str, port: int) -> None:
     from web import create_app
 
     try:
-        app = create_app({"DATABASE_URL": url})
+        # The development server speaks plain HTTP, where browsers drop Secure cookies.
+        app = create_app({"DATABASE_URL": url, "SESSION_COOKIE_SECURE": False})
     except SchemaBehindError as error:
         raise click.ClickException(str(error)) from None
     # A service manager's SIGTERM stops the server as cleanly as Ctrl-C does.

@@ -8,8 +8,9 @@ from collections import defaultdict
 from datetime import UTC
 from typing import Any
 
-from directory.models import Clinic, Clinician, Location, Verification
-from directory.vocab import Verdict
+from directory.models import Clinic, Clinician, Location, VerdictOverride, Verification
+from directory.overrides import active_override
+from directory.vocab import FlagStatus, Verdict
 
 Evidence = dict[str, Any]
 
@@ -23,6 +24,11 @@ def newest_verification(clinic: Clinic) -> Verification | None:
     """The verification that a clinic's current verdict comes from, if it has been checked."""
     history = verification_history(clinic)
     return history[0] if history else None
+
+
+def under_review(clinic: Clinic) -> bool:
+    """Whether a listing has a flag that no maintainer has resolved yet."""
+    return any(flag.status == FlagStatus.OPEN for flag in clinic.flags)
 
 
 def evidence_by_clinician(verification: Verification | None) -> dict[int, list[Evidence]]:
@@ -49,7 +55,8 @@ def listing_record(clinic: Clinic) -> dict[str, Any]:
             _clinician_record(clinician, evidence.get(clinician.id, []))
             for clinician in clinic.clinicians
         ],
-        "verification": _verification_record(verification),
+        "verification": _verification_record(verification, active_override(clinic)),
+        "under_review": under_review(clinic),
     }
 
 
@@ -93,12 +100,25 @@ def _license_record(item: Evidence) -> dict[str, Any]:
     }
 
 
-def _verification_record(verification: Verification | None) -> dict[str, Any]:
-    """The verdict, when it was reached (ISO 8601, UTC) and why; "unverified" if never checked."""
-    if verification is None:
-        return {"status": Verdict.UNVERIFIED.value, "checked_at": None, "reasons": []}
+def _verification_record(
+    verification: Verification | None, override: VerdictOverride | None
+) -> dict[str, Any]:
+    """The verdict, when it was reached (ISO 8601, UTC) and why; "unverified" if never checked.
+
+    A maintainer's override gives the status and is published beside the checker's reasons.
+    """
+    computed = Verdict(verification.verdict) if verification else Verdict.UNVERIFIED
     return {
-        "status": Verdict(verification.verdict).value,
-        "checked_at": verification.checked_at.astimezone(UTC).isoformat(),
-        "reasons": list(verification.reasons),
+        "status": Verdict(override.verdict if override else computed).value,
+        "checked_at": verification.checked_at.astimezone(UTC).isoformat() if verification else None,
+        "reasons": list(verification.reasons) if verification else [],
+        "override": (
+            {
+                "status": Verdict(override.verdict).value,
+                "reason": override.reason,
+                "set_at": override.set_at.astimezone(UTC).isoformat(),
+            }
+            if override
+            else None
+        ),
     }

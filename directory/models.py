@@ -104,6 +104,17 @@ class Clinic(Base):
     verifications: Mapped[list["Verification"]] = relationship(
         back_populates="clinic", cascade="all, delete-orphan", order_by="Verification.id"
     )
+    flags: Mapped[list["Flag"]] = relationship(
+        back_populates="clinic", cascade="all, delete-orphan", order_by="Flag.id"
+    )
+    overrides: Mapped[list["VerdictOverride"]] = relationship(
+        back_populates="clinic", cascade="all, delete-orphan", order_by="VerdictOverride.id"
+    )
+    removal: Mapped["ListingRemoval | None"] = relationship(
+        back_populates="clinic",
+        cascade="all, delete-orphan",
+        foreign_keys="ListingRemoval.clinic_id",
+    )
 
 
 class Location(Base):
@@ -293,6 +304,8 @@ class Flag(Base):
     resolved_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(Text)
 
+    clinic: Mapped[Clinic] = relationship(back_populates="flags")
+
 
 class User(Base):
     """A maintainer's account."""
@@ -305,3 +318,61 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), default="maintainer")
     created_at: Mapped[created]
     last_login_at: Mapped[datetime | None]
+
+
+class VerdictOverride(Base):
+    """A maintainer's verdict on a listing: it outranks the checker's until replaced or lifted."""
+
+    __tablename__ = "verdict_overrides"
+
+    id: Mapped[intpk]
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"), index=True)
+    flag_id: Mapped[int | None] = mapped_column(ForeignKey("flags.id", ondelete="SET NULL"))
+    verdict: Mapped[Verdict] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    set_at: Mapped[created]
+    lifted_at: Mapped[datetime | None]
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    lifted_reason: Mapped[str | None] = mapped_column(Text)
+
+    clinic: Mapped[Clinic] = relationship(back_populates="overrides")
+
+
+class ListingRemoval(Base):
+    """A listing taken out of the public directory: hidden, or merged into the one it repeats."""
+
+    __tablename__ = "listing_removals"
+
+    clinic_id: Mapped[int] = mapped_column(
+        ForeignKey("clinics.id", ondelete="CASCADE"), primary_key=True
+    )
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clinics.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    removed_at: Mapped[created]
+
+    clinic: Mapped[Clinic] = relationship(back_populates="removal", foreign_keys=[clinic_id])
+    merged_into: Mapped[Clinic | None] = relationship(foreign_keys=[merged_into_id])
+
+
+class AuditEntry(Base):
+    """One maintainer action: who, what, when, and the state before and after (append-only).
+
+    The migration adds triggers that refuse UPDATE and DELETE; there are no foreign keys, so
+    removing a user or a listing never touches the log.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[intpk]
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None]
+    actor: Mapped[str]
+    action: Mapped[str] = mapped_column(String(40))
+    clinic_id: Mapped[int | None] = mapped_column(index=True)
+    target: Mapped[str] = mapped_column(String(80))
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any] | None]

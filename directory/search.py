@@ -35,6 +35,8 @@ _LISTING_LOADS = (
     selectinload(Clinic.clinicians),
     selectinload(Clinic.field_sources),
     selectinload(Clinic.verifications),
+    selectinload(Clinic.flags),
+    selectinload(Clinic.overrides),
 )
 
 
@@ -236,6 +238,7 @@ def _candidates(
         .join(Clinic, Location.clinic)
         .where(Location.lat.between(lat_min, lat_max))
         .where(or_(*(Location.lon.between(low, high) for low, high in lon_ranges)))
+        .where(~Clinic.removal.has())  # hidden and merged listings are out of the directory
     )
     if verdicts is not None:
         statement = statement.where(Clinic.verdict.in_(sorted(verdicts)))

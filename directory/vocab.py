@@ -134,3 +134,43 @@ class CrawlOutcome(StrEnum):
     NEW = "new"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+
+
+class FlagReason(StrEnum):
+    """Why an advocate reports a listing."""
+
+    NO_PRESCRIBER = "no_prescriber"
+    OUT_OF_STATE_PRESCRIBER = "out_of_state_prescriber"
+    LICENSE_EXPIRED_OR_DISCIPLINED = "license_expired_or_disciplined"
+    AT_HOME_WITHOUT_EVALUATION = "at_home_without_evaluation"
+    CLINIC_CLOSED = "clinic_closed"
+    WRONG_DETAILS = "wrong_details"
+    UNSAFE_PRACTICE = "unsafe_practice"
+    OTHER = "other"
+
+
+FLAG_REASON_LABELS: dict[FlagReason, str] = {
+    FlagReason.NO_PRESCRIBER: "No licensed prescriber is named",
+    FlagReason.OUT_OF_STATE_PRESCRIBER: "The prescriber is licensed only in another state",
+    FlagReason.LICENSE_EXPIRED_OR_DISCIPLINED: "A licence has expired or been disciplined",
+    FlagReason.AT_HOME_WITHOUT_EVALUATION: "At-home ketamine without an in-person evaluation",
+    FlagReason.CLINIC_CLOSED: "The clinic has closed",
+    FlagReason.WRONG_DETAILS: "The details are wrong",
+    FlagReason.UNSAFE_PRACTICE: "Unsafe practice",
+    FlagReason.OTHER: "Something else",
+}
+
+
+class FlagStatus(StrEnum):
+    """Where a flag stands: open until a maintainer confirms or dismisses it."""
+
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+class Role(StrEnum):
+    """What an account may do: maintainers moderate; admins also hide and merge listings."""
+
+    MAINTAINER = "maintainer"
+    ADMIN = "admin"

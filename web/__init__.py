@@ -8,22 +8,42 @@ from typing import Any
 from flask import Flask
 
 from directory.db import database_url
-from web import api, clinics, db, errors, filters, search
+from web import (
+    accounts,
+    api,
+    auth,
+    clinics,
+    db,
+    errors,
+    filters,
+    flags,
+    maintainers,
+    reports,
+    search,
+    security,
+)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the site; raises SchemaBehindError when the database needs `clinics db upgrade`."""
     app = Flask(__name__)
     app.config.from_mapping(DATABASE_URL=database_url(), SECRET_KEY=os.environ.get("SECRET_KEY"))
+    app.config.from_mapping(security.defaults())
     if test_config is not None:
         app.config.from_mapping(test_config)
     _ensure_secret_key(app)
     db.init_app(app)
     filters.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(clinics.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(flags.bp)
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(maintainers.bp)
+    app.register_blueprint(reports.bp)
     return app
 
 

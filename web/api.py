@@ -6,6 +6,7 @@ from flask import Blueprint, abort, request
 from flask.typing import ResponseReturnValue
 
 from directory.listings import listing_record
+from directory.moderation import is_public
 from directory.search import SearchInputError, get_clinic, search_clinics
 from directory.vocab import Verdict
 from web.db import get_session
@@ -53,8 +54,10 @@ def clinics_near() -> dict[str, Any]:
 
 @bp.get("/clinics/<int:clinic_id>")
 def clinic_record(clinic_id: int) -> dict[str, Any]:
-    """One listing record, or a JSON 404."""
+    """One listing record; a JSON 404 if unknown, 410 if hidden or merged."""
     clinic = get_clinic(get_session(), clinic_id)
     if clinic is None:
         abort(404, description=f"There is no clinic with id {clinic_id}.")
+    if not is_public(clinic):
+        abort(410, description=f"Clinic {clinic_id} was removed from the directory.")
     return listing_record(clinic)

@@ -39,7 +39,7 @@ def get_session() -> Session:
 
 
 def close_session(_error: BaseException | None = None) -> None:
-    """Close the request's session; nothing is committed, pages only read."""
+    """Close the request's session; anything a view did not commit is rolled back."""
     session = g.pop("db_session", None)
     if session is not None:
         session.close()

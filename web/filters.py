@@ -6,7 +6,14 @@ from urllib.parse import urlsplit
 import phonenumbers
 from flask import Flask
 
-from directory.vocab import VERDICT_EXPLANATIONS, Condition, Modality, Verdict
+from directory.vocab import (
+    FLAG_REASON_LABELS,
+    VERDICT_EXPLANATIONS,
+    Condition,
+    FlagReason,
+    Modality,
+    Verdict,
+)
 
 VERDICT_LABELS: dict[Verdict, str] = {
     Verdict.VERIFIED: "Verified",
@@ -56,6 +63,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(miles)
     app.add_template_filter(day)
     app.add_template_filter(moment)
+    app.add_template_filter(flag_reason_label)
 
 
 def verdict_label(verdict: str) -> str:
@@ -142,3 +150,8 @@ def moment(value: datetime | None) -> str:
     if value is None:
         return ""
     return f"{day(value)}, {value:%H:%M} UTC"
+
+
+def flag_reason_label(reason: str) -> str:
+    """Why an advocate reported a listing, in words."""
+    return FLAG_REASON_LABELS[FlagReason(reason)]

@@ -12,6 +12,7 @@ from directory.licensing.matching import find_matches
 from directory.licensing.verdicts import Assessment, decide
 from directory.models import Clinic, Verification, utcnow
 from directory.normalise.names import fold_name
+from directory.overrides import effective_verdict
 from directory.vocab import Verdict
 
 
@@ -23,7 +24,11 @@ def verify_listings(
     clinic_ids: Iterable[int] | None = None,
 ) -> Counter[Verdict]:
     """Give listings their verdicts: the ones that changed, the ones named, or all of them."""
-    query = select(Clinic).options(selectinload(Clinic.locations), selectinload(Clinic.clinicians))
+    query = select(Clinic).options(
+        selectinload(Clinic.locations),
+        selectinload(Clinic.clinicians),
+        selectinload(Clinic.overrides),
+    )
     if clinic_ids is not None:
         query = query.where(Clinic.id.in_(list(clinic_ids)))
     elif not everything:
@@ -76,7 +81,7 @@ def record_verdict(
                 evidence=assessment.evidence,
             )
         )
-    clinic.verdict = assessment.verdict
+    clinic.verdict = effective_verdict(clinic, assessment.verdict)  # a maintainer's outranks
     clinic.verdict_checked_at = now
     clinic.needs_check = False
 

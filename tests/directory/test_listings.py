@@ -128,7 +128,9 @@ def test_listing_record_follows_the_export_contract(session):
             "status": "license_problem",
             "checked_at": "2026-11-20T09:30:00+00:00",
             "reasons": ["John Smith, CRNA is on the federal exclusion list."],
+            "override": None,
         },
+        "under_review": False,
     }
     assert json.loads(json.dumps(record)) == record
 
@@ -139,7 +141,12 @@ def test_listing_record_of_an_unchecked_clinic_is_unverified(session):
 
     record = listing_record(_reloaded(session, clinic))
 
-    assert record["verification"] == {"status": "unverified", "checked_at": None, "reasons": []}
+    assert record["verification"] == {
+        "status": "unverified",
+        "checked_at": None,
+        "reasons": [],
+        "override": None,
+    }
     assert record["clinicians"][0]["licenses"] == []
     assert record["clinicians"][0]["excluded"] is False
     assert record["source_urls"] == []

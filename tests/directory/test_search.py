@@ -261,7 +261,7 @@ def test_search_loads_a_page_in_a_fixed_number_of_queries(session, count):
     assert len(records) == count
     assert all(r["clinicians"][0]["licenses"] for r in records)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 6  # candidates, clinics, and one per eagerly loaded collection
+    assert len(selects) == 8  # candidates, clinics, and one per eagerly loaded collection
 
 
 def test_get_clinic_loads_the_whole_listing(session):

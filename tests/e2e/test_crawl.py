@@ -157,6 +157,7 @@ def test_export_writes_one_documented_listing_per_line(first_crawl, clinics):
         "conditions",
         "clinicians",
         "verification",
+        "under_review",
     }
     assert record["locations"][0]["postal_code"] == "77006"
     assert record["locations"][0]["lat"] == pytest.approx(29.74, abs=0.05)

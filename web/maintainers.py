@@ -1,0 +1,252 @@
+"""The maintainers' pages (signed in only): the queue of open flags, one listing's moderation
+page with its evidence and history, the actions on it, and the audit log with its exports."""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+
+from directory import audit
+from directory.listings import evidence_by_clinician, verification_history
+from directory.models import Clinic, Flag, utcnow
+from directory.moderation import (
+    ModerationError,
+    confirm_flag,
+    dismiss_flag,
+    get_flag,
+    hide_listing,
+    lift_override,
+    merge_listings,
+    open_flags,
+    recheck_listing,
+    restore_listing,
+)
+from directory.overrides import active_override
+from directory.search import get_clinic
+from directory.vocab import Role, Verdict
+from web.auth import current_db_user, require_role, role_required
+from web.db import get_session
+from web.forms import ConfirmForm, MergeForm, ReasonForm, RecheckForm
+
+bp = Blueprint("maintainers", __name__, url_prefix="/maintainers")
+require_role(bp, Role.MAINTAINER)
+
+AUDIT_PAGE = 200
+
+
+@bp.get("/")
+def queue() -> ResponseReturnValue:
+    """Open flags, oldest first."""
+    return render_template("maintainers/queue.html", flags=open_flags(get_session()))
+
+
+@bp.get("/clinics/<int:clinic_id>")
+def listing(clinic_id: int) -> ResponseReturnValue:
+    """One listing for moderation: its flags, verdict, evidence, history and audit entries."""
+    return _listing_page(_clinic(clinic_id))
+
+
+@bp.post("/flags/<int:flag_id>/confirm")
+def confirm(flag_id: int) -> ResponseReturnValue:
+    """Confirm a flag, setting the verdict patients see, with a reason."""
+    flag = _flag(flag_id)
+    form = ConfirmForm(prefix=f"confirm-{flag.id}")
+    if not form.validate_on_submit():
+        return _listing_page(flag.clinic, 400, forms={flag.id: {"confirm": form}})
+    return _act(
+        flag.clinic,
+        lambda: confirm_flag(
+            get_session(),
+            flag,
+            current_db_user(),
+            Verdict(form.verdict.data),
+            form.reason.data,
+            utcnow(),
+        ),
+        f"Flag {flag.id} confirmed; the listing now shows the verdict you set.",
+    )
+
+
+@bp.post("/flags/<int:flag_id>/dismiss")
+def dismiss(flag_id: int) -> ResponseReturnValue:
+    """Dismiss a flag, with a reason; the verdict stays as it is."""
+    flag = _flag(flag_id)
+    form = ReasonForm(prefix=f"dismiss-{flag.id}")
+    if not form.validate_on_submit():
+        return _listing_page(flag.clinic, 400, forms={flag.id: {"dismiss": form}})
+    return _act(
+        flag.clinic,
+        lambda: dismiss_flag(get_session(), flag, current_db_user(), form.reason.data, utcnow()),
+        f"Flag {flag.id} dismissed.",
+    )
+
+
+@bp.post("/clinics/<int:clinic_id>/recheck")
+def recheck(clinic_id: int) -> ResponseReturnValue:
+    """Re-run the licensing check on the listing now."""
+    clinic = _clinic(clinic_id)
+    if not RecheckForm().validate_on_submit():
+        return _listing_page(clinic, 400)
+    return _act(
+        clinic,
+        lambda: recheck_listing(get_session(), clinic, current_db_user(), date.today()),
+        "Licensing check run again.",
+    )
+
+
+@bp.post("/clinics/<int:clinic_id>/lift")
+def lift(clinic_id: int) -> ResponseReturnValue:
+    """End the maintainers' verdict in force, so the checker's shows again."""
+    clinic = _clinic(clinic_id)
+    form = ReasonForm(prefix="lift")
+    if not form.validate_on_submit():
+        return _listing_page(clinic, 400, lift_form=form)
+    return _act(
+        clinic,
+        lambda: lift_override(get_session(), clinic, current_db_user(), form.reason.data, utcnow()),
+        "The maintainers' verdict was lifted; the licensing check's verdict shows again.",
+    )
+
+
+@bp.post("/clinics/<int:clinic_id>/hide")
+@role_required(Role.ADMIN)
+def hide(clinic_id: int) -> ResponseReturnValue:
+    """Take the listing out of the public directory, with a reason shown on its page."""
+    clinic = _clinic(clinic_id)
+    form = ReasonForm(prefix="hide")
+    if not form.validate_on_submit():
+        return _listing_page(clinic, 400, hide_form=form)
+    return _act(
+        clinic,
+        lambda: hide_listing(get_session(), clinic, current_db_user(), form.reason.data, utcnow()),
+        "Listing hidden from the public directory.",
+    )
+
+
+@bp.post("/clinics/<int:clinic_id>/restore")
+@role_required(Role.ADMIN)
+def restore(clinic_id: int) -> ResponseReturnValue:
+    """Put a hidden or merged listing back into the public directory."""
+    clinic = _clinic(clinic_id)
+    form = ReasonForm(prefix="restore")
+    if not form.validate_on_submit():
+        return _listing_page(clinic, 400, restore_form=form)
+    return _act(
+        clinic,
+        lambda: restore_listing(get_session(), clinic, current_db_user(), form.reason.data),
+        "Listing restored to the public directory.",
+    )
+
+
+@bp.post("/clinics/<int:clinic_id>/merge")
+@role_required(Role.ADMIN)
+def merge(clinic_id: int) -> ResponseReturnValue:
+    """Merge this duplicate listing into the one kept."""
+    clinic = _clinic(clinic_id)
+    form = MergeForm(prefix="merge")
+    if not form.validate_on_submit():
+        return _listing_page(clinic, 400, merge_form=form)
+    kept = get_clinic(get_session(), int(form.kept_id.data))
+    if kept is None:
+        form.kept_id.errors = [f"There is no listing number {form.kept_id.data}."]
+        return _listing_page(clinic, 400, merge_form=form)
+    return _act(
+        clinic,
+        lambda: merge_listings(
+            get_session(), clinic, kept, current_db_user(), form.reason.data, utcnow()
+        ),
+        f"Listing merged into listing {kept.id}.",
+    )
+
+
+@bp.get("/audit")
+def audit_log() -> ResponseReturnValue:
+    """The newest entries of the audit log."""
+    entries = audit.entries(get_session(), limit=AUDIT_PAGE)
+    return render_template("maintainers/audit.html", entries=entries, page_size=AUDIT_PAGE)
+
+
+@bp.get("/audit.json")
+def audit_json() -> ResponseReturnValue:
+    """The whole audit log as JSON, newest first."""
+    return {"entries": [audit.entry_record(entry) for entry in audit.entries(get_session())]}
+
+
+@bp.get("/audit.csv")
+def audit_csv() -> ResponseReturnValue:
+    """The whole audit log as CSV, newest first."""
+    return Response(
+        audit.entries_csv(audit.entries(get_session())),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
+    )
+
+
+def _clinic(clinic_id: int) -> Clinic:
+    """A listing by number, public or not; 404 if there is none."""
+    clinic = get_clinic(get_session(), clinic_id)
+    if clinic is None:
+        abort(404, description=f"There is no listing number {clinic_id}.")
+    return clinic
+
+
+def _flag(flag_id: int) -> Flag:
+    """A flag by number; 404 if there is none."""
+    flag = get_flag(get_session(), flag_id)
+    if flag is None:
+        abort(404, description=f"There is no flag number {flag_id}.")
+    return flag
+
+
+def _act(clinic: Clinic, action: Callable[[], object], done: str) -> ResponseReturnValue:
+    """Run an action and commit it; a refused one shows the listing page with the reason."""
+    try:
+        action()
+    except ModerationError as error:
+        get_session().rollback()
+        return _listing_page(clinic, 409, refused=error.message)
+    get_session().commit()
+    flash(done)
+    return redirect(url_for(".listing", clinic_id=clinic.id), code=303)
+
+
+def _listing_page(
+    clinic: Clinic,
+    status: int = 200,
+    forms: dict[int, dict[str, FlaskForm]] | None = None,
+    **context: Any,
+) -> ResponseReturnValue:
+    """The moderation page for a listing, with fresh forms unless some come back with errors."""
+    history = verification_history(clinic)
+    newest = history[0] if history else None
+    given = forms or {}
+    flag_forms = {
+        flag.id: {
+            "confirm": ConfirmForm(prefix=f"confirm-{flag.id}", formdata=None),
+            "dismiss": ReasonForm(prefix=f"dismiss-{flag.id}", formdata=None),
+        }
+        | given.get(flag.id, {})
+        for flag in clinic.flags
+    }
+    defaults = {
+        "lift_form": ReasonForm(prefix="lift", formdata=None),
+        "hide_form": ReasonForm(prefix="hide", formdata=None),
+        "restore_form": ReasonForm(prefix="restore", formdata=None),
+        "merge_form": MergeForm(prefix="merge", formdata=None),
+    }
+    page = render_template(
+        "maintainers/listing.html",
+        clinic=clinic,
+        newest=newest,
+        history=history,
+        evidence=evidence_by_clinician(newest),
+        override=active_override(clinic),
+        flag_forms=flag_forms,
+        recheck_form=RecheckForm(formdata=None),
+        entries=audit.entries(get_session(), clinic_id=clinic.id),
+        **(defaults | context),
+    )
+    return page, status
