@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from directory.licensing.matching import find_matches
+from directory.licensing.decisions import decisions_for
+from directory.licensing.matching import ClinicContext, find_matches
 from directory.licensing.verdicts import Assessment, decide
 from directory.models import Clinic, Verification, utcnow
 from directory.normalise.names import fold_name
@@ -39,7 +40,7 @@ def verify_listings(
 
 
 def assess(session: Session, clinic: Clinic, as_of: date) -> Assessment:
-    """The verdict on one listing as of a date."""
+    """The verdict on one listing as of a date, with the maintainers' decisions on its matches."""
     states = {location.state for location in clinic.locations if location.state}
     places = frozenset(
         place
@@ -47,7 +48,16 @@ def assess(session: Session, clinic: Clinic, as_of: date) -> Assessment:
         for place in (fold_name(location.city), (location.postal_code or "")[:5])
         if place
     )
-    findings = [find_matches(session, person, as_of, places) for person in clinic.clinicians]
+    decided = decisions_for(session, clinic)
+    findings = [
+        find_matches(
+            session,
+            person,
+            as_of,
+            ClinicContext(frozenset(states), places, decided.get(person.name_key, {})),
+        )
+        for person in clinic.clinicians
+    ]
     return decide(states, findings, as_of)
 
 

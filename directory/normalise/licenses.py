@@ -15,6 +15,7 @@ from directory.normalise.names import (
     license_types_for,
     parse_credentials,
     parse_person,
+    surname_part_keys,
 )
 from directory.normalise.npi import valid_npi
 from directory.normalise.records import ExclusionRecord, LicenseRecord, NormaliseError
@@ -61,6 +62,7 @@ def normalise_license(item: LicenseItem, source: Source) -> LicenseRecord:
         first, middle, last = person.first, person.middle, person.last
     if last is None:
         raise NormaliseError("missing_name", f"licence {number}")
+    head, tail = surname_part_keys(last)
     status_raw = _field(fields, LicenseField.STATUS)
     type_raw = _field(fields, LicenseField.LICENSE_TYPE)
     return LicenseRecord(
@@ -73,6 +75,8 @@ def normalise_license(item: LicenseItem, source: Source) -> LicenseRecord:
         middle_name=middle,
         last_name=last,
         last_key=fold_name(last),
+        last_key_head=head,
+        last_key_tail=tail,
         full_name=full or " ".join(part for part in (first, middle, last) if part),
         status=_lookup(source.status_map, status_raw) or LicenseStatus.UNKNOWN,
         status_raw=status_raw,
@@ -104,6 +108,7 @@ def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
     suffix = _value(basic.get("name_suffix"))
     credential_types = license_types_for(parse_credentials(_value(basic.get("credential"))))
     location = _location_address(record.get("addresses") or [])
+    head, tail = surname_part_keys(last)
     records: dict[tuple[str, str, LicenseType], LicenseRecord] = {}
     taxonomies = sorted(record.get("taxonomies") or [], key=lambda t: not t.get("primary"))
     for taxonomy in taxonomies:
@@ -124,6 +129,8 @@ def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
                 middle_name=middle,
                 last_name=last,
                 last_key=fold_name(last),
+                last_key_head=head,
+                last_key_tail=tail,
                 full_name=" ".join(part for part in (first, middle, last, suffix) if part),
                 status=LicenseStatus.UNKNOWN,
                 status_raw=None,
