@@ -192,6 +192,36 @@ def report_changes(url: str, days: int) -> None:
     click.echo(f"{len(changes)} licence status change(s) in the last {days} days.")
 
 
+@main.group("import")
+def import_group() -> None:
+    """Import bulk public files into the licence tables."""
+
+
+@import_group.command("nppes")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source-name", default="nppes", show_default=True, help="Source the rows carry.")
+@click.pass_obj
+def import_nppes(url: str, path: Path, source_name: str) -> None:
+    """Stream an NPPES dissemination file (npidata_pfile_*.csv); resumes an interrupted import."""
+    from directory.nppes_file import NppesFileError, import_nppes_file
+
+    engine = make_engine(url)
+    try:
+        require_current_schema(engine)
+        with click.progressbar(length=path.stat().st_size, label="Importing") as bar:
+            counts = import_nppes_file(
+                make_sessionmaker(engine),
+                path,
+                source_name=source_name,
+                progress=lambda read, _rows: bar.update(read - bar.pos),
+            )
+    except (SchemaBehindError, NppesFileError) as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        engine.dispose()
+    click.echo(", ".join(f"{key} {value:,}" for key, value in sorted(counts.items())))
+
+
 @main.command()
 @click.option(
     "--output",

@@ -146,6 +146,45 @@ def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
     return tuple(records.values())
 
 
+def npi_file_record(row: Mapping[str, str]) -> dict[str, Any]:
+    """A row of the NPPES dissemination file in the shape of an API result.
+
+    So that `normalise_npi_record` reads both alike; the file gives taxonomy codes only, which
+    stand in for the API's descriptions.
+    """
+    slots = range(1, 16)
+    return {
+        "number": row["NPI"],
+        "enumeration_type": {"1": "NPI-1", "2": "NPI-2"}.get(row["Entity Type Code"]),
+        "basic": {
+            "first_name": row["Provider First Name"],
+            "middle_name": row["Provider Middle Name"],
+            "last_name": row["Provider Last Name (Legal Name)"],
+            "name_suffix": row["Provider Name Suffix Text"],
+            "credential": row["Provider Credential Text"],
+        },
+        "addresses": [
+            {
+                "address_purpose": "LOCATION",
+                "city": row["Provider Business Practice Location Address City Name"],
+                "state": row["Provider Business Practice Location Address State Name"],
+                "postal_code": row["Provider Business Practice Location Address Postal Code"],
+            }
+        ],
+        "taxonomies": [
+            {
+                "code": row[f"Healthcare Provider Taxonomy Code_{slot}"],
+                "desc": row[f"Healthcare Provider Taxonomy Code_{slot}"],
+                "license": row[f"Provider License Number_{slot}"],
+                "state": row[f"Provider License Number State Code_{slot}"],
+                "primary": row[f"Healthcare Provider Primary Taxonomy Switch_{slot}"] == "Y",
+            }
+            for slot in slots
+            if row[f"Healthcare Provider Taxonomy Code_{slot}"]
+        ],
+    }
+
+
 def normalise_exclusion(item: ExclusionItem) -> ExclusionRecord:
     """One LEIE row, keyed by a hash of its identifying fields so re-imports are idempotent."""
     row = {key: " ".join(str(value or "").split()) or None for key, value in item.row.items()}

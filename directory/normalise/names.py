@@ -62,6 +62,7 @@ _CREDENTIAL_SEPARATORS = re.compile(r"[,;/|]+")
 _LOOKS_LIKE_ACRONYM = re.compile(r"[A-Z][A-Z0-9-]{1,9}")
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-"})
 
+_NOT_LETTERS = re.compile(r"[^a-z]+")
 _CONSTANTS = Constants()
 _CONSTANTS.suffix_acronyms.add(*(credential.lower() for credential in _KNOWN_CREDENTIALS))
 
@@ -200,5 +201,6 @@ def fold_name(text: str | None) -> str:
     """A name for blocking and comparison: its ASCII letters, accents stripped, case-folded."""
     if not text:
         return ""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(char for char in ascii_text.casefold() if "a" <= char <= "z")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_LETTERS.sub("", text.casefold())
