@@ -11,9 +11,13 @@ with the rows, so an interrupted import resumes where it stopped.
 
 import csv
 import hashlib
-from collections import Counter
+import multiprocessing
+import os
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +70,8 @@ TAXONOMY_COLUMNS = tuple(
 )
 COLUMNS = IDENTITY_COLUMNS + TAXONOMY_COLUMNS
 BLOCK_SIZE = 16 << 20
+WORKERS = max(1, min(4, (os.cpu_count() or 2) - 1))
+"""Processes normalising blocks while this one reads the file and writes the rows."""
 FINGERPRINT_BYTES = 1 << 20
 
 Progress = Callable[[int, int], None]
@@ -93,21 +99,25 @@ def import_nppes_file(
         checkpoint = _checkpoint(session, source_name, path, fingerprint)
         done, counts = checkpoint.rows_done, Counter(checkpoint.counts)
         checkpoint_id = checkpoint.id
-    source_url = path.resolve().as_uri()
-    for position, batch, bytes_read in read_batches(path, block_size):
-        end = position + batch.num_rows
-        if end <= done:
-            continue
-        batch = batch.slice(max(done - position, 0))
-        records = _batch_records(batch, source_name, source_url, retrieved_at, counts)
-        with sessions.begin() as session:
-            counts["licences_stored"] += upsert_registry_licenses(session, records)
-            counts["rows"] += batch.num_rows
-            row = session.get_one(ImportCheckpoint, checkpoint_id)
-            row.rows_done, row.counts, row.updated_at = end, dict(counts), utcnow()
-        done = end
-        if progress is not None:
-            progress(bytes_read, done)
+    normalise = partial(
+        _batch_records,
+        source_name=source_name,
+        source_url=path.resolve().as_uri(),
+        retrieved_at=retrieved_at,
+    )
+    spawn = multiprocessing.get_context("spawn")  # pyarrow's threads make fork unsafe
+    with ProcessPoolExecutor(WORKERS, mp_context=spawn) as pool:
+        pending = _pending_batches(path, block_size, done)
+        for end, rows, bytes_read, (records, found) in _in_order(pool, normalise, pending):
+            with sessions.begin() as session:
+                counts.update(found)
+                counts["licences_stored"] += upsert_registry_licenses(session, records)
+                counts["rows"] += rows
+                checkpoint = session.get_one(ImportCheckpoint, checkpoint_id)
+                checkpoint.rows_done, checkpoint.counts = end, dict(counts)
+                checkpoint.updated_at = utcnow()
+            if progress is not None:
+                progress(bytes_read, end)
     with sessions.begin() as session:
         session.get_one(ImportCheckpoint, checkpoint_id).finished_at = utcnow()
     return dict(counts)
@@ -130,6 +140,32 @@ def read_batches(path: Path, block_size: int = BLOCK_SIZE) -> Iterator[tuple[int
     for batch in reader:
         yield position, batch, source.tell()
         position += batch.num_rows
+
+
+def _pending_batches(path: Path, block_size: int, done: int) -> Iterator[tuple[int, Any, int]]:
+    """The batches not yet imported, the first cut at the checkpoint: (end row, batch, bytes)."""
+    for position, batch, bytes_read in read_batches(path, block_size):
+        end = position + batch.num_rows
+        if end > done:
+            yield end, batch.slice(max(done - position, 0)), bytes_read
+
+
+def _in_order(
+    pool: ProcessPoolExecutor,
+    normalise: Callable[[Any], tuple[list[LicenseRecord], Counter[str]]],
+    batches: Iterator[tuple[int, Any, int]],
+) -> Iterator[tuple[int, int, int, tuple[list[LicenseRecord], Counter[str]]]]:
+    """Batches normalised in worker processes, a few ahead of the writer, in file order."""
+    ahead: deque[tuple[int, int, int, Future[tuple[list[LicenseRecord], Counter[str]]]]]
+    ahead = deque()
+    for end, batch, bytes_read in batches:
+        ahead.append((end, batch.num_rows, bytes_read, pool.submit(normalise, batch)))
+        if len(ahead) > WORKERS:
+            end_, rows, read, future = ahead.popleft()
+            yield end_, rows, read, future.result()
+    while ahead:
+        end_, rows, read, future = ahead.popleft()
+        yield end_, rows, read, future.result()
 
 
 def file_fingerprint(path: Path) -> str:
@@ -180,9 +216,10 @@ def _kept_mask(batch: Any, prefixes: tuple[str, ...]) -> Any:
 
 
 def _batch_records(
-    batch: Any, source_name: str, source_url: str, retrieved_at: datetime, counts: Counter[str]
-) -> list[LicenseRecord]:
-    """The licence records of one batch's kept individuals; everything else counted."""
+    batch: Any, *, source_name: str, source_url: str, retrieved_at: datetime
+) -> tuple[list[LicenseRecord], Counter[str]]:
+    """The licence records of one batch's kept individuals, and the counts of what it held."""
+    counts: Counter[str] = Counter()
     entity = batch.column("Entity Type Code")
     deactivated = pc.and_(
         pc.not_equal(batch.column("NPI Deactivation Date"), ""),
@@ -208,4 +245,4 @@ def _batch_records(
             records.extend(normalise_npi_record(item))
         except NormaliseError as error:
             counts[f"skipped/{error.reason}"] += 1
-    return records
+    return records, counts
