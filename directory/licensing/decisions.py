@@ -6,6 +6,7 @@ holds across crawls and re-verification, and the listing is re-checked with it o
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from directory.vocab import Decision
 
 LicenseKey = tuple[str, str, str, str]
 """A licence record's natural key: source, state, licence type, licence number."""
+CHUNK = 500
 
 
 class DecisionError(ValueError):
@@ -76,17 +78,22 @@ def record_decision(
     return row
 
 
-def decisions_for(session: Session, clinic: Clinic) -> dict[str, dict[LicenseKey, Decision]]:
-    """The decisions in force for a listing's clinicians, by name key: the newest per licence."""
-    rows = session.scalars(
-        select(MatchDecision)
-        .where(MatchDecision.clinic_key == clinic.key)
-        .order_by(MatchDecision.decided_at, MatchDecision.id)
-    )
-    found: dict[str, dict[LicenseKey, Decision]] = defaultdict(dict)
-    for row in rows:
-        key = (row.license_source, row.license_state, row.license_type, row.license_number)
-        found[row.clinician_key][key] = Decision(row.decision)
+def decisions_for(
+    session: Session, clinics: Iterable[Clinic]
+) -> dict[tuple[str, str], dict[LicenseKey, Decision]]:
+    """The decisions in force for listings' clinicians, by (listing key, clinician name key):
+    the newest for each licence."""
+    keys = sorted({clinic.key for clinic in clinics})
+    found: dict[tuple[str, str], dict[LicenseKey, Decision]] = defaultdict(dict)
+    for start in range(0, len(keys), CHUNK):
+        rows = session.scalars(
+            select(MatchDecision)
+            .where(MatchDecision.clinic_key.in_(keys[start : start + CHUNK]))
+            .order_by(MatchDecision.decided_at, MatchDecision.id)
+        )
+        for row in rows:
+            licence = (row.license_source, row.license_state, row.license_type, row.license_number)
+            found[row.clinic_key, row.clinician_key][licence] = Decision(row.decision)
     return dict(found)
 
 
@@ -98,13 +105,13 @@ def pending_candidates(session: Session) -> list[Candidate]:
     pending = []
     for clinic in clinics:
         verification = newest_verification(clinic)
-        decided = decisions_for(session, clinic)
+        decided = decisions_for(session, [clinic])
         names = {person.id: person.name_key for person in clinic.clinicians}
         for item in verification.evidence if verification else []:
             if item["kind"] != "license" or not (item.get("candidate") or item.get("ambiguous")):
                 continue
             key = (item["source"], item["state"], item["type"], item["number"])
-            if key in decided.get(names.get(item["clinician_id"], ""), {}):
+            if key in decided.get((clinic.key, names.get(item["clinician_id"], "")), {}):
                 continue
             pending.append(
                 Candidate(

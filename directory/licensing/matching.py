@@ -21,6 +21,8 @@ from directory.licensing.similarity import (
     THRESHOLD,
     NameParts,
     blocking_keys,
+    first_name_forms,
+    may_fit,
     score_names,
 )
 from directory.licensing.verdicts import (
@@ -103,6 +105,8 @@ def _number_matches(
     session: Session, npis: set[str], printed_number: str | None
 ) -> list[LicenseMatch]:
     """Licence rows with a number the clinician printed, or the registry lists for their NPI."""
+    if not npis and not printed_number:
+        return []
     pointers = {
         (row.state, row.license_number): f"the NPI registry lists it for NPI {row.npi}"
         for row in session.scalars(select(License).where(License.npi.in_(npis)))
@@ -127,26 +131,36 @@ def clinician_name(clinician: Clinician) -> NameParts:
     return NameParts(clinician.first_name, clinician.middle_name, clinician.last_name)
 
 
-def holder_name(license: License) -> NameParts:
+def holder_name(first: str | None, middle: str | None, last: str | None) -> NameParts:
     """The parts of a licence holder's name that matching compares.
 
     Boards that print "MARY ANN" in the first-name column with no middle name mean a first and
     a middle name.
     """
-    first, middle = license.first_name, license.middle_name
     if first and not middle and len(first.split()) > 1:
         first, middle = first.split(maxsplit=1)
-    return NameParts(first, middle, license.last_name)
+    return NameParts(first, middle, last)
 
 
 def _name_matches(session: Session, clinician: Clinician) -> list[LicenseMatch]:
     """Licence rows filed under one of the clinician's surnames, with a fitting name and
-    compatible credentials; those below the threshold are marked as candidates."""
+    compatible credentials; those below the threshold are marked as candidates.
+
+    The block is first read as bare names and most of it ruled out cheaply; only the rows
+    left are loaded whole and scored.
+    """
     if not clinician.first_name:
         return []
-    keys = blocking_keys(clinician_name(clinician))
-    rows = session.scalars(
-        select(License).where(
+    name = clinician_name(clinician)
+    keys = blocking_keys(name)
+    block = session.execute(
+        select(
+            License.id,
+            License.first_name,
+            License.middle_name,
+            License.last_name,
+            License.license_type,
+        ).where(
             or_(
                 License.last_key.in_(keys),
                 License.last_key_head.in_(keys),
@@ -154,18 +168,25 @@ def _name_matches(session: Session, clinician: Clinician) -> list[LicenseMatch]:
             )
         )
     )
-    return score_candidates(clinician, rows)
-
-
-def score_candidates(clinician: Clinician, rows: Iterable[License]) -> list[LicenseMatch]:
-    """The rows of a block whose holder's name fits the clinician's, best first."""
     types = license_types_for(clinician.credentials)
+    forms = first_name_forms(clinician.first_name)
+    fitting = [
+        row.id
+        for row in block
+        if _compatible(types, LicenseType(row.license_type))
+        and may_fit(name, forms, holder_name(row.first_name, row.middle_name, row.last_name))
+    ]
+    if not fitting:
+        return []
+    return _scored(clinician, session.scalars(select(License).where(License.id.in_(fitting))))
+
+
+def _scored(clinician: Clinician, rows: Iterable[License]) -> list[LicenseMatch]:
+    """The rows whose holder's name fits the clinician's, best first."""
     name = clinician_name(clinician)
     matches = []
     for row in rows:
-        if not _compatible(types, LicenseType(row.license_type)):
-            continue
-        fit = score_names(name, holder_name(row))
+        fit = score_names(name, holder_name(row.first_name, row.middle_name, row.last_name))
         if fit.score >= CANDIDATE_FLOOR:
             why = f"name similarity {fit.score:.0f}/100: {fit.why}"
             matches.append(

@@ -62,6 +62,34 @@ def blocking_keys(name: NameParts) -> frozenset[str]:
     return frozenset(key for key in keys if key)
 
 
+def first_name_forms(first: str | None) -> frozenset[str]:
+    """The folded first names that may be this one: itself, its nicknames, what it is short for,
+    and the other nicknames of that (Bob: Robert, Rob, Bobby, …)."""
+    namer = _nicknamer()
+    mine = fold_name(first)
+    canonicals = namer.canonicals_of(mine)
+    forms = {mine, *namer.nicknames_of(mine), *canonicals}
+    forms.update(nickname for name in canonicals for nickname in namer.nicknames_of(name))
+    return frozenset(fold_name(form) for form in forms)
+
+
+def may_fit(clinician: NameParts, forms: frozenset[str], holder: NameParts) -> bool:
+    """A cheap first look that passes every holder `score_names` could score as a candidate.
+
+    It rules out most of a surname block (same surname, another first name) before the closer
+    look; `forms` are the clinician's `first_name_forms`.
+    """
+    mine, theirs = fold_name(clinician.first), fold_name(holder.first)
+    return (
+        len(mine) <= 1
+        or len(theirs) <= 1
+        or theirs in forms
+        or fuzz.ratio(mine, theirs, score_cutoff=SPELLING_FLOOR) > 0
+        or theirs == fold_name(clinician.middle)
+        or mine == fold_name(holder.middle)
+    )
+
+
 def score_names(clinician: NameParts, holder: NameParts) -> NameScore:
     """How closely a licence holder's name fits the clinician's."""
     if _middle_initials_conflict(clinician, holder):
