@@ -69,7 +69,7 @@ TAXONOMY_COLUMNS = tuple(
     )
 )
 COLUMNS = IDENTITY_COLUMNS + TAXONOMY_COLUMNS
-BLOCK_SIZE = 16 << 20
+BLOCK_SIZE = 4 << 20
 WORKERS = max(1, min(4, (os.cpu_count() or 2) - 1))
 """Processes normalising blocks while this one reads the file and writes the rows."""
 FINGERPRINT_BYTES = 1 << 20
