@@ -114,22 +114,24 @@ def _database(records: int, clinicians: int) -> Engine:
 
 
 def _fill(session: Session, records: int, clinicians: int) -> None:
-    """Licence rows, then listings naming clinicians drawn from them."""
+    """Licence rows, written a chunk at a time, then listings naming clinicians drawn from them."""
     rng = random.Random(4400)  # noqa: S311 - reproducible benchmark data
     surnames = _surnames(rng)
-    rows = [_licence(rng, surnames, serial) for serial in range(records)]
+    chosen = set(rng.sample(range(records), clinicians))
+    drawn = []
     for start in range(0, records, CHUNK):
-        session.execute(insert(License), rows[start : start + CHUNK])
-    for serial in range(0, clinicians, 2):
+        rows = [_licence(rng, surnames, serial) for serial in range(start, start + CHUNK)]
+        session.execute(insert(License), rows)
+        drawn += [row for serial, row in enumerate(rows, start) if serial in chosen]
+    rng.shuffle(drawn)
+    for serial in range(0, len(drawn), 2):
         clinic = Clinic(
             key=f"bench:{serial}", name=f"Clinic {serial}", modalities=[], conditions=[]
         )
         state = rng.choice(STATES)
         clinic.locations.append(Location(position=0, city="Springfield", state=state))
-        people = {
-            p.name_key: p for p in (_clinician(rng, rng.choice(rows), surnames) for _ in "ab")
-        }
-        clinic.clinicians.extend(people.values())
+        people = (_clinician(rng, row, surnames) for row in drawn[serial : serial + 2])
+        clinic.clinicians.extend({person.name_key: person for person in people}.values())
         session.add(clinic)
     session.flush()
 
