@@ -192,6 +192,74 @@ def report_changes(url: str, days: int) -> None:
     click.echo(f"{len(changes)} licence status change(s) in the last {days} days.")
 
 
+@main.group()
+def candidates() -> None:
+    """Uncertain licence matches for maintainers to confirm or reject."""
+
+
+@candidates.command("list")
+@click.pass_obj
+def candidates_list(url: str) -> None:
+    """Candidates in the newest verdicts that no maintainer has decided on yet."""
+    from directory.licensing.decisions import pending_candidates
+
+    with _session(url) as session:
+        found = pending_candidates(session)
+    for candidate in found:
+        kind = "namesake" if candidate.ambiguous else "weak fit"
+        click.echo(
+            f"clinician {candidate.clinician_id} licence {candidate.license_id}: "
+            f"{candidate.clinician} ({candidate.clinic_name}) ~ {candidate.description} "
+            f"({candidate.source}; {kind}: {candidate.why})"
+        )
+    click.echo(f"{len(found)} candidate(s) wait for a decision.")
+
+
+def _decide(
+    url: str, clinician_id: int, license_id: int, decision: str, by: str, note: str
+) -> None:
+    """Store a maintainer's decision on one candidate, then re-check that listing."""
+    from directory.licensing import verify_listings
+    from directory.licensing.decisions import DecisionError, record_decision
+    from directory.models import Clinician, License
+    from directory.vocab import Decision
+
+    with _session(url) as session:
+        clinician, licence = session.get(Clinician, clinician_id), session.get(License, license_id)
+        if clinician is None or licence is None:
+            raise click.ClickException(f"no clinician {clinician_id} or no licence {license_id}")
+        try:
+            record_decision(
+                session, clinician, licence, Decision(decision), decided_by=by, note=note
+            )
+        except DecisionError as error:
+            raise click.ClickException(str(error)) from None
+        verdicts = verify_listings(session, date.today(), clinic_ids=[clinician.clinic_id])
+    click.echo(f"Recorded; the listing is now {', '.join(verdicts)}.")
+
+
+@candidates.command("confirm")
+@click.argument("clinician_id", type=int)
+@click.argument("license_id", type=int)
+@click.option("--by", required=True, help="Who decides (kept with the decision).")
+@click.option("--note", default="", help="Why.")
+@click.pass_obj
+def candidates_confirm(url: str, clinician_id: int, license_id: int, by: str, note: str) -> None:
+    """Confirm that a licence record is this clinician's."""
+    _decide(url, clinician_id, license_id, "confirmed", by, note)
+
+
+@candidates.command("reject")
+@click.argument("clinician_id", type=int)
+@click.argument("license_id", type=int)
+@click.option("--by", required=True, help="Who decides (kept with the decision).")
+@click.option("--note", default="", help="Why.")
+@click.pass_obj
+def candidates_reject(url: str, clinician_id: int, license_id: int, by: str, note: str) -> None:
+    """Reject a licence record as not this clinician's."""
+    _decide(url, clinician_id, license_id, "rejected", by, note)
+
+
 @main.group("import")
 def import_group() -> None:
     """Import bulk public files into the licence tables."""
