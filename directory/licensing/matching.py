@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from directory.licensing.decisions import LicenseKey, license_key
@@ -22,6 +23,7 @@ from directory.licensing.similarity import (
     NameParts,
     blocking_keys,
     first_name_forms,
+    given_initials,
     may_fit,
     score_names,
 )
@@ -152,33 +154,60 @@ def _name_matches(session: Session, clinician: Clinician) -> list[LicenseMatch]:
     if not clinician.first_name:
         return []
     name = clinician_name(clinician)
-    keys = blocking_keys(name)
-    block = session.execute(
-        select(
-            License.id,
-            License.first_name,
-            License.middle_name,
-            License.last_name,
-            License.license_type,
-        ).where(
-            or_(
-                License.last_key.in_(keys),
-                License.last_key_head.in_(keys),
-                License.last_key_tail.in_(keys),
-            )
-        )
-    )
-    types = license_types_for(clinician.credentials)
     forms = first_name_forms(clinician.first_name)
+    types = license_types_for(clinician.credentials)
+    statement, parameters = block_query(name, forms)
     fitting = [
         row.id
-        for row in block
+        for row in session.execute(statement, parameters)
         if _compatible(types, LicenseType(row.license_type))
         and may_fit(name, forms, holder_name(row.first_name, row.middle_name, row.last_name))
     ]
     if not fitting:
         return []
-    return _scored(clinician, session.scalars(select(License).where(License.id.in_(fitting))))
+    return _scored(clinician, session.scalars(_ROWS, {"ids": fitting}))
+
+
+_FIRST_INITIAL = func.upper(func.substr(License.first_name, 1, 1))
+_MIDDLE_INITIAL = func.upper(func.substr(License.middle_name, 1, 1))
+_BLOCK = select(
+    License.id, License.first_name, License.middle_name, License.last_name, License.license_type
+).where(
+    or_(
+        License.last_key.in_(bindparam("keys", expanding=True)),
+        License.last_key_head.in_(bindparam("keys", expanding=True)),
+        License.last_key_tail.in_(bindparam("keys", expanding=True)),
+    ),
+    # The database's first cut: first names starting with a letter a fitting name may start
+    # with, missing ones, and holders whose middle name may be the clinician's first.
+    or_(
+        _FIRST_INITIAL.in_(bindparam("initials", expanding=True)),
+        License.first_name.is_(None),
+        License.first_name == "",
+        bindparam("initial") == _MIDDLE_INITIAL,
+    ),
+)
+"""Built once: only its parameters change from one clinician to the next."""
+_ROWS = select(License).where(License.id.in_(bindparam("ids", expanding=True)))
+_EXCLUSIONS = select(Exclusion).where(
+    or_(
+        Exclusion.last_key.in_(bindparam("keys", expanding=True)),
+        Exclusion.npi.in_(bindparam("npis", expanding=True)),
+    )
+)
+
+
+BlockQuery = Select[int, str | None, str | None, str, LicenseType]
+
+
+def block_query(name: NameParts, forms: frozenset[str]) -> tuple[BlockQuery, dict[str, Any]]:
+    """The blocking pass: the statement and parameters that read the bare names of the licence
+    rows filed under one of the clinician's surnames whose first names may fit."""
+    return _BLOCK, {
+        "keys": sorted(blocking_keys(name)),
+        "initials": sorted(given_initials(name, forms)),
+        "initial": fold_name(name.first)[:1].upper(),
+    }
 
 
 def _scored(clinician: Clinician, rows: Iterable[License]) -> list[LicenseMatch]:
@@ -266,11 +295,9 @@ def _exclusion_matches(
     A name alone counts only when it fits above the threshold, the exclusion names no other NPI,
     and it was recorded in a state where the clinician practises or holds a licence.
     """
-    conditions = [Exclusion.last_key.in_(blocking_keys(clinician_name(clinician)))]
-    if npis:
-        conditions.append(Exclusion.npi.in_(npis))
+    keys = sorted(blocking_keys(clinician_name(clinician)))
     matches = []
-    for row in session.scalars(select(Exclusion).where(or_(*conditions))):
+    for row in session.scalars(_EXCLUSIONS, {"keys": keys, "npis": sorted(npis)}):
         if row.reinstated_on and row.reinstated_on <= as_of:
             continue
         if row.npi and row.npi in npis:

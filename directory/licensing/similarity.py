@@ -73,6 +73,21 @@ def first_name_forms(first: str | None) -> frozenset[str]:
     return frozenset(fold_name(form) for form in forms)
 
 
+SPELLING_SWAPS = {"c": "k", "k": "c", "g": "j", "j": "g", "i": "y", "y": "i", "s": "z", "z": "s"}
+"""First letters that two spellings of one name may differ in (Catherine, Katherine; Geoffrey,
+Jeffrey)."""
+
+
+def given_initials(clinician: NameParts, forms: frozenset[str]) -> frozenset[str]:
+    """The first letters a fitting holder's first name may begin with, for the database to
+    filter a surname block on: those of the clinician's name forms and middle name, and the
+    letters spellings swap. (A spelling that differs in its first letter otherwise scores below
+    the threshold anyway; only such a candidate can be missed.)"""
+    letters = {form[0] for form in forms if form} | set(fold_name(clinician.middle)[:1])
+    letters |= {SPELLING_SWAPS[letter] for letter in letters if letter in SPELLING_SWAPS}
+    return frozenset(letter.upper() for letter in letters)
+
+
 def may_fit(clinician: NameParts, forms: frozenset[str], holder: NameParts) -> bool:
     """A cheap first look that passes every holder `score_names` could score as a candidate.
 
