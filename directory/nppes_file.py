@@ -16,6 +16,7 @@ import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -107,28 +108,48 @@ def import_nppes_file(
     )
     spawn = multiprocessing.get_context("spawn")  # pyarrow's threads make fork unsafe
     with ProcessPoolExecutor(WORKERS, mp_context=spawn) as pool:
-        pending = _pending_batches(path, block_size, done)
-        for end, rows, bytes_read, (records, found) in _in_order(pool, normalise, pending):
+        pending = _pending_blocks(path, block_size, done)
+        for block, (records, found) in _in_order(pool, normalise, pending):
             with sessions.begin() as session:
                 counts.update(found)
                 counts["licences_stored"] += upsert_registry_licenses(session, records)
-                counts["rows"] += rows
+                counts["rows"] += block.batch.num_rows
+                if block.malformed:
+                    counts["skipped/malformed_row"] += block.malformed
                 checkpoint = session.get_one(ImportCheckpoint, checkpoint_id)
-                checkpoint.rows_done, checkpoint.counts = end, dict(counts)
+                checkpoint.rows_done, checkpoint.counts = block.end, dict(counts)
                 checkpoint.updated_at = utcnow()
             if progress is not None:
-                progress(bytes_read, end)
+                progress(block.bytes_read, block.end)
     with sessions.begin() as session:
         session.get_one(ImportCheckpoint, checkpoint_id).finished_at = utcnow()
     return dict(counts)
 
 
-def read_batches(path: Path, block_size: int = BLOCK_SIZE) -> Iterator[tuple[int, Any, int]]:
-    """The file's wanted columns as record batches of strings: (first row, batch, bytes read)."""
+@dataclass(frozen=True)
+class _Block:
+    """A block of the file still to import."""
+
+    end: int
+    """The number of data rows up to the end of this block."""
+    batch: Any
+    bytes_read: int
+    malformed: int
+    """Rows the reader skipped while reading it, with too many or too few fields."""
+
+
+def read_batches(
+    path: Path, block_size: int = BLOCK_SIZE, on_invalid: Callable[[Any], str] | None = None
+) -> Iterator[tuple[int, Any, int]]:
+    """The file's wanted columns as record batches of strings: (first row, batch, bytes read).
+
+    `on_invalid` is told of each malformed row and says "skip" or "error" (the default).
+    """
     source = pa.OSFile(str(path))
     reader = pa_csv.open_csv(
         source,
         read_options=pa_csv.ReadOptions(block_size=block_size),
+        parse_options=pa_csv.ParseOptions(invalid_row_handler=on_invalid),
         convert_options=pa_csv.ConvertOptions(
             include_columns=list(COLUMNS),
             column_types=dict.fromkeys(COLUMNS, pa.string()),
@@ -142,30 +163,40 @@ def read_batches(path: Path, block_size: int = BLOCK_SIZE) -> Iterator[tuple[int
         position += batch.num_rows
 
 
-def _pending_batches(path: Path, block_size: int, done: int) -> Iterator[tuple[int, Any, int]]:
-    """The batches not yet imported, the first cut at the checkpoint: (end row, batch, bytes)."""
-    for position, batch, bytes_read in read_batches(path, block_size):
-        end = position + batch.num_rows
+def _pending_blocks(path: Path, block_size: int, done: int) -> Iterator[_Block]:
+    """The blocks not yet imported, the first cut at the checkpoint; malformed rows skipped
+    and counted (against the block being read when the reader met them)."""
+    malformed = 0
+
+    def skip(_row: Any) -> str:
+        nonlocal malformed
+        malformed += 1
+        return "skip"
+
+    for position, batch, bytes_read in read_batches(path, block_size, skip):
+        end, seen, malformed = position + batch.num_rows, malformed, 0
         if end > done:
-            yield end, batch.slice(max(done - position, 0)), bytes_read
+            yield _Block(end, batch.slice(max(done - position, 0)), bytes_read, seen)
+
+
+Normalised = tuple[list[LicenseRecord], Counter[str]]
 
 
 def _in_order(
     pool: ProcessPoolExecutor,
-    normalise: Callable[[Any], tuple[list[LicenseRecord], Counter[str]]],
-    batches: Iterator[tuple[int, Any, int]],
-) -> Iterator[tuple[int, int, int, tuple[list[LicenseRecord], Counter[str]]]]:
-    """Batches normalised in worker processes, a few ahead of the writer, in file order."""
-    ahead: deque[tuple[int, int, int, Future[tuple[list[LicenseRecord], Counter[str]]]]]
-    ahead = deque()
-    for end, batch, bytes_read in batches:
-        ahead.append((end, batch.num_rows, bytes_read, pool.submit(normalise, batch)))
+    normalise: Callable[[Any], Normalised],
+    blocks: Iterator[_Block],
+) -> Iterator[tuple[_Block, Normalised]]:
+    """Blocks normalised in worker processes, a few ahead of the writer, in file order."""
+    ahead: deque[tuple[_Block, Future[Normalised]]] = deque()
+    for block in blocks:
+        ahead.append((block, pool.submit(normalise, block.batch)))
         if len(ahead) > WORKERS:
-            end_, rows, read, future = ahead.popleft()
-            yield end_, rows, read, future.result()
+            first, future = ahead.popleft()
+            yield first, future.result()
     while ahead:
-        end_, rows, read, future = ahead.popleft()
-        yield end_, rows, read, future.result()
+        first, future = ahead.popleft()
+        yield first, future.result()
 
 
 def file_fingerprint(path: Path) -> str:

@@ -106,6 +106,16 @@ def test_the_real_sample_row_is_read(fresh_engine):
     assert counts == {"rows": 1, "deactivated": 0, "organisations": 0, "licences_stored": 0}
 
 
+def test_malformed_rows_are_counted_skips(fresh_engine, tmp_path):
+    path = write_npidata(tmp_path / "npidata.csv", 50)
+    lines = path.read_text().splitlines()
+    lines.insert(10, '"1234567893","1","CUT SHORT"')
+    path.write_text("\n".join(lines) + "\n")
+    counts = import_nppes_file(make_sessionmaker(fresh_engine), path)
+    assert counts["rows"] == 50
+    assert counts["skipped/malformed_row"] == 1
+
+
 def test_a_file_without_the_columns_is_refused(fresh_engine, tmp_path):
     other = tmp_path / "other.csv"
     other.write_text('"NPI","Name"\n"1234567893","X"\n')
