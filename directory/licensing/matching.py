@@ -41,6 +41,38 @@ MATCH_RANK = {"maintainer": 0, "npi": 1, "license_number": 2, "name": 3}
 PHYSICIAN = frozenset({LicenseType.MD, LicenseType.DO})  # several boards issue one licence for both
 
 
+_FIRST_INITIAL = func.upper(func.substr(License.first_name, 1, 1))
+_MIDDLE_INITIAL = func.upper(func.substr(License.middle_name, 1, 1))
+_BLOCK = select(
+    License.id, License.first_name, License.middle_name, License.last_name, License.license_type
+).where(
+    or_(
+        License.last_key.in_(bindparam("keys", expanding=True)),
+        License.last_key_head.in_(bindparam("keys", expanding=True)),
+        License.last_key_tail.in_(bindparam("keys", expanding=True)),
+    ),
+    # The database's first cut: first names starting with a letter a fitting name may start
+    # with, missing ones, and holders whose middle name may be the clinician's first.
+    or_(
+        _FIRST_INITIAL.in_(bindparam("initials", expanding=True)),
+        License.first_name.is_(None),
+        License.first_name == "",
+        bindparam("initial") == _MIDDLE_INITIAL,
+    ),
+)
+"""Built once: only its parameters change from one clinician to the next."""
+_ROWS = select(License).where(License.id.in_(bindparam("ids", expanding=True)))
+_EXCLUSIONS = select(Exclusion).where(
+    or_(
+        Exclusion.last_key.in_(bindparam("keys", expanding=True)),
+        Exclusion.npi.in_(bindparam("npis", expanding=True)),
+    )
+)
+
+
+BlockQuery = Select[int, str | None, str | None, str, LicenseType]
+
+
 @dataclass(frozen=True)
 class ClinicContext:
     """What the listing says about where its clinicians work, and what maintainers decided."""
@@ -166,38 +198,6 @@ def _name_matches(session: Session, clinician: Clinician) -> list[LicenseMatch]:
     if not fitting:
         return []
     return _scored(clinician, session.scalars(_ROWS, {"ids": fitting}))
-
-
-_FIRST_INITIAL = func.upper(func.substr(License.first_name, 1, 1))
-_MIDDLE_INITIAL = func.upper(func.substr(License.middle_name, 1, 1))
-_BLOCK = select(
-    License.id, License.first_name, License.middle_name, License.last_name, License.license_type
-).where(
-    or_(
-        License.last_key.in_(bindparam("keys", expanding=True)),
-        License.last_key_head.in_(bindparam("keys", expanding=True)),
-        License.last_key_tail.in_(bindparam("keys", expanding=True)),
-    ),
-    # The database's first cut: first names starting with a letter a fitting name may start
-    # with, missing ones, and holders whose middle name may be the clinician's first.
-    or_(
-        _FIRST_INITIAL.in_(bindparam("initials", expanding=True)),
-        License.first_name.is_(None),
-        License.first_name == "",
-        bindparam("initial") == _MIDDLE_INITIAL,
-    ),
-)
-"""Built once: only its parameters change from one clinician to the next."""
-_ROWS = select(License).where(License.id.in_(bindparam("ids", expanding=True)))
-_EXCLUSIONS = select(Exclusion).where(
-    or_(
-        Exclusion.last_key.in_(bindparam("keys", expanding=True)),
-        Exclusion.npi.in_(bindparam("npis", expanding=True)),
-    )
-)
-
-
-BlockQuery = Select[int, str | None, str | None, str, LicenseType]
 
 
 def block_query(name: NameParts, forms: frozenset[str]) -> tuple[BlockQuery, dict[str, Any]]:
