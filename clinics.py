@@ -220,6 +220,104 @@ def user_add(url: str, email: str, role: str, password: str) -> None:
     click.echo(f"Added {created.email} ({created.role}).")
 
 
+@main.group()
+def candidates() -> None:
+    """Uncertain licence matches for maintainers to confirm or reject."""
+
+
+@candidates.command("list")
+@click.pass_obj
+def candidates_list(url: str) -> None:
+    """Candidates in the newest verdicts that no maintainer has decided on yet."""
+    from directory.licensing.decisions import pending_candidates
+
+    with _session(url) as session:
+        found = pending_candidates(session)
+    for candidate in found:
+        kind = "namesake" if candidate.ambiguous else "weak fit"
+        click.echo(
+            f"clinician {candidate.clinician_id} licence {candidate.license_id}: "
+            f"{candidate.clinician} ({candidate.clinic_name}) ~ {candidate.description} "
+            f"({candidate.source}; {kind}: {candidate.why})"
+        )
+    click.echo(f"{len(found)} candidate(s) wait for a decision.")
+
+
+def _decide(
+    url: str, clinician_id: int, license_id: int, decision: str, by: str, note: str
+) -> None:
+    """Store a maintainer's decision on one candidate, then re-check that listing."""
+    from directory.licensing import verify_listings
+    from directory.licensing.decisions import DecisionError, record_decision
+    from directory.models import Clinician, License
+    from directory.vocab import Decision
+
+    with _session(url) as session:
+        clinician, licence = session.get(Clinician, clinician_id), session.get(License, license_id)
+        if clinician is None or licence is None:
+            raise click.ClickException(f"no clinician {clinician_id} or no licence {license_id}")
+        try:
+            record_decision(
+                session, clinician, licence, Decision(decision), decided_by=by, note=note
+            )
+        except DecisionError as error:
+            raise click.ClickException(str(error)) from None
+        verdicts = verify_listings(session, date.today(), clinic_ids=[clinician.clinic_id])
+    click.echo(f"Recorded; the listing is now {', '.join(verdicts)}.")
+
+
+@candidates.command("confirm")
+@click.argument("clinician_id", type=int)
+@click.argument("license_id", type=int)
+@click.option("--by", required=True, help="Who decides (kept with the decision).")
+@click.option("--note", default="", help="Why.")
+@click.pass_obj
+def candidates_confirm(url: str, clinician_id: int, license_id: int, by: str, note: str) -> None:
+    """Confirm that a licence record is this clinician's."""
+    _decide(url, clinician_id, license_id, "confirmed", by, note)
+
+
+@candidates.command("reject")
+@click.argument("clinician_id", type=int)
+@click.argument("license_id", type=int)
+@click.option("--by", required=True, help="Who decides (kept with the decision).")
+@click.option("--note", default="", help="Why.")
+@click.pass_obj
+def candidates_reject(url: str, clinician_id: int, license_id: int, by: str, note: str) -> None:
+    """Reject a licence record as not this clinician's."""
+    _decide(url, clinician_id, license_id, "rejected", by, note)
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import bulk public files into the licence tables."""
+
+
+@import_group.command("nppes")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source-name", default="nppes", show_default=True, help="Source the rows carry.")
+@click.pass_obj
+def import_nppes(url: str, path: Path, source_name: str) -> None:
+    """Stream an NPPES dissemination file (npidata_pfile_*.csv); resumes an interrupted import."""
+    from directory.nppes_file import NppesFileError, import_nppes_file
+
+    engine = make_engine(url)
+    try:
+        require_current_schema(engine)
+        with click.progressbar(length=path.stat().st_size, label="Importing") as bar:
+            counts = import_nppes_file(
+                make_sessionmaker(engine),
+                path,
+                source_name=source_name,
+                progress=lambda read, _rows: bar.update(read - bar.pos),
+            )
+    except (SchemaBehindError, NppesFileError) as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        engine.dispose()
+    click.echo(", ".join(f"{key} {value:,}" for key, value in sorted(counts.items())))
+
+
 @main.command()
 @click.option(
     "--output",

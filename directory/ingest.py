@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from directory.models import (
@@ -32,7 +33,7 @@ from directory.normalise.records import (
     LocationRecord,
 )
 from directory.sources import Source
-from directory.vocab import CrawlOutcome
+from directory.vocab import CrawlOutcome, LicenseStatus
 
 Model = TypeVar("Model", bound=Base)
 MAX_RUN_ERRORS = 200
@@ -232,6 +233,37 @@ def ingest_license(session: Session, record: LicenseRecord) -> CrawlOutcome:
         )
         session.flush()
     return outcome
+
+
+LICENSE_KEY = ("source_name", "state", "license_type", "license_number")
+
+
+def upsert_registry_licenses(session: Session, records: Iterable[LicenseRecord]) -> int:
+    """Store many NPI-registry licence pointers at once (a bulk import); how many were stored.
+
+    The registry's licences are all of status `unknown`, so no status change can be lost here:
+    a known pointer gets the newer name, address and retrieval time, a new one is inserted.
+    """
+    rows = {tuple(getattr(r, name) for name in LICENSE_KEY): vars(r) for r in records}
+    if not rows:
+        return 0
+    if any(row["status"] != LicenseStatus.UNKNOWN for row in rows.values()):
+        raise ValueError("only licence pointers of unknown status are stored in bulk")
+    statement = _upsert_statement(session)
+    updated = {
+        name: statement.excluded[name] for name in rows[next(iter(rows))] if name not in LICENSE_KEY
+    }
+    session.connection().execute(
+        statement.on_conflict_do_update(index_elements=list(LICENSE_KEY), set_=updated),
+        list(rows.values()),
+    )
+    return len(rows)
+
+
+def _upsert_statement(session: Session) -> Any:
+    """An INSERT into the licence table that can say what to do on a conflict, for the dialect."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(License.__table__)
 
 
 def ingest_exclusion(session: Session, record: ExclusionRecord) -> CrawlOutcome:

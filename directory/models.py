@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     ForeignKey,
     Index,
@@ -21,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from directory.vocab import LicenseStatus, LicenseType, Verdict
+from directory.vocab import Decision, LicenseStatus, LicenseType, Verdict
 
 
 def utcnow() -> datetime:
@@ -197,6 +198,8 @@ class License(Base):
     middle_name: Mapped[str | None]
     last_name: Mapped[str]
     last_key: Mapped[str] = mapped_column(index=True)
+    last_key_head: Mapped[str | None] = mapped_column(index=True)
+    last_key_tail: Mapped[str | None] = mapped_column(index=True)
     full_name: Mapped[str]
     status: Mapped[LicenseStatus] = mapped_column(String(20))
     status_raw: Mapped[str | None]
@@ -224,6 +227,47 @@ class LicenseChange(Base):
     first_seen_new: Mapped[datetime] = mapped_column(index=True)
 
     license: Mapped["License"] = relationship()
+
+
+class MatchDecision(Base):
+    """A maintainer's word on whether a licence record belongs to a clinician a listing names.
+
+    Both sides are kept by natural key (the listing's key and the clinician's name key; the
+    licence's source, state, type and number), so a decision outlives re-crawls that rebuild rows.
+    Decisions are never overwritten: the newest for a pair is the one in force.
+    """
+
+    __tablename__ = "match_decisions"
+    __table_args__ = (Index("ix_match_decisions_clinician", "clinic_key", "clinician_key"),)
+
+    id: Mapped[intpk]
+    clinic_key: Mapped[str]
+    clinician_key: Mapped[str]
+    license_source: Mapped[short]
+    license_state: Mapped[state_code]
+    license_type: Mapped[LicenseType] = mapped_column(String(20))
+    license_number: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[Decision] = mapped_column(String(20))
+    decided_by: Mapped[short]
+    decided_at: Mapped[created]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ImportCheckpoint(Base):
+    """How far a bulk import of one file has got, so that an interrupted import resumes."""
+
+    __tablename__ = "import_checkpoints"
+    __table_args__ = (UniqueConstraint("source_name", "fingerprint"),)
+
+    id: Mapped[intpk]
+    source_name: Mapped[short]
+    file_name: Mapped[str] = mapped_column(String(1000))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    rows_done: Mapped[int] = mapped_column(BigInteger, default=0)
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    started_at: Mapped[created]
+    updated_at: Mapped[created]
+    finished_at: Mapped[datetime | None]
 
 
 class Exclusion(Base):

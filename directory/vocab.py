@@ -54,6 +54,13 @@ PROBLEM_STATUSES = frozenset(
 )
 
 
+class Decision(StrEnum):
+    """A maintainer's word on a candidate licence match."""
+
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
 class LicenseType(StrEnum):
     """Our licence types; publishers' words are mapped onto these."""
 

@@ -173,6 +173,38 @@ def _nppes_record(rng: random.Random, used: set[str]) -> dict[str, Any]:
     }
 
 
+NAMESAKE_PLACES = (
+    ("PASADENA", "77502"),
+    ("SUGAR LAND", "77478"),
+    ("KATY", "77494"),
+    ("LEAGUE CITY", "77573"),
+    ("HUMBLE", "77338"),
+    ("SPRING", "77380"),
+    ("ORANGE", "77630"),
+)
+"""Towns around Houston under several three-digit ZIP prefixes, for the namesake fillers."""
+
+
+def namesake_records(count: int, last_name: str, reserved: set[str]) -> list[dict[str, Any]]:
+    """Individuals sharing one surname, all in towns around Houston: more than one registry
+    question can return, so a crawl must split it by ZIP code. Every other one is in the 2019 shape
+    (`number` an integer, `gender` not `sex`), as older captures of the registry are."""
+    rng = random.Random(2300)  # noqa: S311 - reproducible test data, not secrets
+    used = set(reserved)
+    found = []
+    for serial in range(count):
+        record = _nppes_record(rng, used)
+        record["basic"]["last_name"] = last_name
+        city, postal_code = rng.choice(NAMESAKE_PLACES)
+        for address in record["addresses"]:
+            address.update(city=city, state="TX", postal_code=f"{postal_code}{serial % 10000:04d}")
+        if serial % 2:
+            record["number"] = int(record["number"])
+            record["basic"]["gender"] = record["basic"].pop("sex")
+        found.append(record)
+    return found
+
+
 def _nppes_place(rng: random.Random) -> tuple[str, str, str, str]:
     """City, ZIP, area code and state: most in Houston, so a Houston search saturates a page."""
     pools = _pools()

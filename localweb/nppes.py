@@ -12,7 +12,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from localweb.fillers import nppes_records
+from localweb.fillers import namesake_records, nppes_records
 from localweb.paths import load_json
 from localweb.site import Handler, Site
 
@@ -20,6 +20,9 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 200
 MAX_SKIP = 1000
 FILLER_COUNT = 420
+NAMESAKE_SURNAME = "NGUYEN"
+NAMESAKE_COUNT = 1300
+"""More namesakes than the registry returns for one question (1,200)."""
 
 CRITERIA = (
     "number",
@@ -56,7 +59,9 @@ Error = dict[str, str]
 def records() -> list[dict[str, Any]]:
     """Every record the registry holds: the story's, then the seeded fillers."""
     story: list[dict[str, Any]] = load_json("nppes/records.json")
-    return story + nppes_records(FILLER_COUNT, {record["number"] for record in story})
+    fillers = nppes_records(FILLER_COUNT, {record["number"] for record in story})
+    taken = {str(record["number"]) for record in story + fillers}
+    return story + fillers + namesake_records(NAMESAKE_COUNT, NAMESAKE_SURNAME, taken)
 
 
 def api(site: Site, request: Request) -> Response:
@@ -146,7 +151,7 @@ def matches(record: Mapping[str, Any], args: Mapping[str, str]) -> bool:
 
 def _identity_matches(record: Mapping[str, Any], args: Mapping[str, str]) -> bool:
     """NPI, enumeration type and organization name (legal or other names)."""
-    if args.get("number", record["number"]) != record["number"]:
+    if args.get("number", str(record["number"])) != str(record["number"]):
         return False
     kind = record["enumeration_type"]
     if args.get("enumeration_type", kind).upper() != kind:

@@ -11,7 +11,7 @@ from scrapy.http import Response
 
 from crawler.spiders.base import SourceSpider
 from directory.items import NpiRecordItem
-from directory.licensing.lookups import ClinicianLookup
+from directory.licensing.lookups import ClinicianLookup, narrower
 from directory.vocab import SourceKind
 
 PAGE_LIMIT = 200  # the API's largest page
@@ -22,7 +22,12 @@ def lookup_params(lookup: ClinicianLookup) -> dict[str, str]:
     """The registry's query parameters for one look-up."""
     if lookup.npi:
         return {"number": lookup.npi}
-    wanted = {"first_name": lookup.first_name, "last_name": lookup.last_name, "state": lookup.state}
+    wanted = {
+        "first_name": lookup.first_name,
+        "last_name": lookup.last_name,
+        "state": lookup.state,
+        "postal_code": lookup.postal_code,
+    }
     return {key: value for key, value in wanted.items() if value}
 
 
@@ -76,10 +81,19 @@ class NppesApiSpider(SourceSpider):
                 continue
             self.seen_numbers.add(number)
             yield NpiRecordItem(**self.provenance(response), record=record)
-        if len(results) >= PAGE_LIMIT and skip + PAGE_LIMIT <= MAX_SKIP:
+        if len(results) < PAGE_LIMIT:
+            return
+        if skip + PAGE_LIMIT <= MAX_SKIP:
             yield self._request(lookup, skip + PAGE_LIMIT)
-        elif len(results) >= PAGE_LIMIT:
+            return
+        # Saturated: the registry gives no more than this; ask again by ZIP prefix.
+        split = narrower(lookup)
+        if not split:
             self.skip("query_saturated", f"{asdict(lookup)} has more than {MAX_SKIP + PAGE_LIMIT}")
+            return
+        self.crawler.stats.inc_value("nppes/queries_split")
+        for smaller in split:
+            yield self._request(smaller, skip=0)
 
 
 def _describe_errors(data: Any) -> str:

@@ -1,19 +1,20 @@
 """Running the checker over listings and keeping each verdict's history."""
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from directory.licensing.matching import find_matches
+from directory.licensing.decisions import LicenseKey, decisions_for
+from directory.licensing.matching import ClinicContext, find_matches
 from directory.licensing.verdicts import Assessment, decide
 from directory.models import Clinic, Verification, utcnow
 from directory.normalise.names import fold_name
 from directory.overrides import effective_verdict
-from directory.vocab import Verdict
+from directory.vocab import Decision, Verdict
 
 
 def verify_listings(
@@ -28,6 +29,7 @@ def verify_listings(
         selectinload(Clinic.locations),
         selectinload(Clinic.clinicians),
         selectinload(Clinic.overrides),
+        selectinload(Clinic.verifications),
     )
     if clinic_ids is not None:
         query = query.where(Clinic.id.in_(list(clinic_ids)))
@@ -35,16 +37,25 @@ def verify_listings(
         query = query.where(Clinic.needs_check.is_(True))
     verdicts: Counter[Verdict] = Counter()
     now = utcnow()
-    for clinic in session.scalars(query).all():
-        assessment = assess(session, clinic, as_of)
-        record_verdict(session, clinic, assessment, as_of, now)
+    clinics = session.scalars(query).all()
+    decided = decisions_for(session, clinics)
+    for clinic in clinics:
+        with session.no_autoflush:  # matching only reads; the verdicts are written below
+            assessment = assess(session, clinic, as_of, decided)
+        record_verdict(clinic, assessment, as_of, now)
         verdicts[assessment.verdict] += 1
     session.flush()
     return verdicts
 
 
-def assess(session: Session, clinic: Clinic, as_of: date) -> Assessment:
-    """The verdict on one listing as of a date."""
+def assess(
+    session: Session,
+    clinic: Clinic,
+    as_of: date,
+    decided: Mapping[tuple[str, str], Mapping[LicenseKey, Decision]] | None = None,
+) -> Assessment:
+    """The verdict on one listing as of a date, with the maintainers' decisions on its matches
+    (read from the database unless given)."""
     states = {location.state for location in clinic.locations if location.state}
     places = frozenset(
         place
@@ -52,28 +63,32 @@ def assess(session: Session, clinic: Clinic, as_of: date) -> Assessment:
         for place in (fold_name(location.city), (location.postal_code or "")[:5])
         if place
     )
-    findings = [find_matches(session, person, as_of, places) for person in clinic.clinicians]
+    if decided is None:
+        decided = decisions_for(session, [clinic])
+    findings = [
+        find_matches(
+            session,
+            person,
+            as_of,
+            ClinicContext(
+                frozenset(states), places, decided.get((clinic.key, person.name_key), {})
+            ),
+        )
+        for person in clinic.clinicians
+    ]
     return decide(states, findings, as_of)
 
 
-def record_verdict(
-    session: Session, clinic: Clinic, assessment: Assessment, as_of: date, now: datetime
-) -> None:
+def record_verdict(clinic: Clinic, assessment: Assessment, as_of: date, now: datetime) -> None:
     """Store a verdict: a new history row when the outcome changed, else refresh the newest."""
-    latest = session.scalars(
-        select(Verification)
-        .where(Verification.clinic_id == clinic.id)
-        .order_by(Verification.id.desc())
-        .limit(1)
-    ).one_or_none()
+    latest = max(clinic.verifications, key=lambda row: row.id or 0, default=None)
     if latest is not None and _same_outcome(latest, assessment):
         latest.evidence = assessment.evidence
         latest.checked_at = now
         latest.as_of = as_of
     else:
-        session.add(
+        clinic.verifications.append(
             Verification(
-                clinic_id=clinic.id,
                 verdict=assessment.verdict,
                 as_of=as_of,
                 checked_at=now,

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -30,7 +31,7 @@ def expiring_licences(session: Session, as_of: date, days: int = 60) -> list[Exp
     for clinic in clinics:
         verification = newest_verification(clinic)
         for item in verification.evidence if verification else []:
-            if item["kind"] != "license" or item.get("ambiguous") or item["status"] != "active":
+            if item["kind"] != "license" or not _counted(item) or item["status"] != "active":
                 continue
             expires = date.fromisoformat(item["expires"]) if item.get("expires") else None
             if expires and as_of <= expires <= until:
@@ -45,6 +46,11 @@ def expiring_licences(session: Session, as_of: date, days: int = 60) -> list[Exp
                     )
                 )
     return sorted(found, key=lambda licence: (licence.expires, licence.clinic_name))
+
+
+def _counted(item: dict[str, Any]) -> bool:
+    """Whether a piece of licence evidence counted towards the verdict."""
+    return not (item.get("ambiguous") or item.get("candidate"))
 
 
 def status_changes(session: Session, since: datetime) -> list[LicenseChange]:

@@ -39,6 +39,13 @@ class LicenseMatch:
     score: float
     why: str
     ambiguous: bool = False
+    candidate: bool = False
+    """A name that fits, but below the threshold: for a maintainer to confirm, never evidence."""
+
+    @property
+    def counted(self) -> bool:
+        """Whether the match counts as evidence: neither a weak fit nor one namesake of several."""
+        return not (self.ambiguous or self.candidate)
 
 
 @dataclass(frozen=True)
@@ -59,8 +66,8 @@ class ClinicianFindings:
 
     @property
     def confirmed(self) -> list[LicenseMatch]:
-        """The matches that count as evidence: not one namesake among several."""
-        return [m for m in self.licenses if not m.ambiguous]
+        """The matches that count as evidence: not a weak fit, nor one namesake among several."""
+        return [m for m in self.licenses if m.counted]
 
 
 @dataclass(frozen=True)
@@ -140,7 +147,8 @@ def _disagreements(findings: ClinicianFindings) -> list[str]:
         )
     for match in findings.confirmed:
         holder = match.license
-        if match.how != "name" and fold_name(holder.last_name) != fold_name(clinician.last_name):
+        exact = match.how in ("npi", "license_number")
+        if exact and fold_name(holder.last_name) != fold_name(clinician.last_name):
             notes.append(
                 f"{holder.source_name}'s record for {_describe(holder)} is in the name of "
                 f"{holder.full_name}, not {clinician.name}."
@@ -223,11 +231,19 @@ def _unmatched(findings: list[ClinicianFindings]) -> list[str]:
     for f in findings:
         unknown = [m for m in f.confirmed if m.license.status == LicenseStatus.UNKNOWN]
         namesakes = [m for m in f.licenses if m.ambiguous]
+        weak = [m for m in f.licenses if m.candidate]
         if namesakes:
             listed = ", ".join(_describe(m.license) for m in namesakes)
             reasons.append(
                 f"{f.clinician.name}: several licence holders share this name ({listed}) and "
                 "nothing tells which one works here, so none is counted."
+            )
+        elif weak and not f.confirmed:
+            listed = ", ".join(f"{m.license.full_name}, {_describe(m.license)}" for m in weak)
+            reasons.append(
+                f"{f.clinician.name}: a licence record in a similar name ({listed}) may be "
+                "theirs, but the names are not close enough to count until a maintainer "
+                "confirms it."
             )
         elif unknown:
             listed = ", ".join(_describe(m.license) for m in unknown)
@@ -265,6 +281,7 @@ def _evidence(findings: ClinicianFindings, as_of: date) -> list[dict[str, Any]]:
                 "match": match.how,
                 "score": round(match.score, 1),
                 "ambiguous": match.ambiguous,
+                "candidate": match.candidate,
                 "why": match.why,
             }
         )

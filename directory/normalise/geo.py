@@ -114,6 +114,27 @@ def _city_index() -> tuple[dict[tuple[str, str], list[Point]], dict[tuple[str, s
     return dict(preferred), dict(accepted)
 
 
+def zip_prefixes(state: str | None, within: str = "") -> tuple[str, ...]:
+    """The ZIP-code prefixes one digit longer than `within` (two digits at first) that a state's
+    ZIP codes begin with; every state's when `state` is None."""
+    length = max(len(within) + 1, 2)
+    codes = _zip_codes_by_state().get(state, ()) if state else _all_zip_codes()
+    return tuple(sorted({code[:length] for code in codes if code.startswith(within)}))
+
+
+@lru_cache(maxsize=1)
+def _zip_codes_by_state() -> dict[str, tuple[str, ...]]:
+    """Every five-digit ZIP code in the gazetteer, by state."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for record in zipcodes.list_all():
+        found[record["state"]].append(str(record["zip_code"]))
+    return {state: tuple(codes) for state, codes in found.items()}
+
+
+def _all_zip_codes() -> tuple[str, ...]:
+    return tuple(code for codes in _zip_codes_by_state().values() for code in codes)
+
+
 def distance_km(a: Point, b: Point) -> float:
     """The great-circle distance between two points in kilometres."""
     miles: float = zipcodes.haversine(a[1], a[0], b[1], b[0])

@@ -15,6 +15,7 @@ from directory.normalise.names import (
     license_types_for,
     parse_credentials,
     parse_person,
+    surname_part_keys,
 )
 from directory.normalise.npi import valid_npi
 from directory.normalise.records import ExclusionRecord, LicenseRecord, NormaliseError
@@ -61,6 +62,7 @@ def normalise_license(item: LicenseItem, source: Source) -> LicenseRecord:
         first, middle, last = person.first, person.middle, person.last
     if last is None:
         raise NormaliseError("missing_name", f"licence {number}")
+    head, tail = surname_part_keys(last)
     status_raw = _field(fields, LicenseField.STATUS)
     type_raw = _field(fields, LicenseField.LICENSE_TYPE)
     return LicenseRecord(
@@ -73,6 +75,8 @@ def normalise_license(item: LicenseItem, source: Source) -> LicenseRecord:
         middle_name=middle,
         last_name=last,
         last_key=fold_name(last),
+        last_key_head=head,
+        last_key_tail=tail,
         full_name=full or " ".join(part for part in (first, middle, last) if part),
         status=_lookup(source.status_map, status_raw) or LicenseStatus.UNKNOWN,
         status_raw=status_raw,
@@ -104,6 +108,7 @@ def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
     suffix = _value(basic.get("name_suffix"))
     credential_types = license_types_for(parse_credentials(_value(basic.get("credential"))))
     location = _location_address(_json_objects(record.get("addresses"), "addresses"))
+    head, tail = surname_part_keys(last)
     records: dict[tuple[str, str, LicenseType], LicenseRecord] = {}
     taxonomies = sorted(
         _json_objects(record.get("taxonomies"), "taxonomies"), key=lambda t: not t.get("primary")
@@ -126,6 +131,8 @@ def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
                 middle_name=middle,
                 last_name=last,
                 last_key=fold_name(last),
+                last_key_head=head,
+                last_key_tail=tail,
                 full_name=" ".join(part for part in (first, middle, last, suffix) if part),
                 status=LicenseStatus.UNKNOWN,
                 status_raw=None,
@@ -139,6 +146,45 @@ def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
             ),
         )
     return tuple(records.values())
+
+
+def npi_file_record(row: Mapping[str, str]) -> dict[str, Any]:
+    """A row of the NPPES dissemination file in the shape of an API result.
+
+    So that `normalise_npi_record` reads both alike; the file gives taxonomy codes only, which
+    stand in for the API's descriptions.
+    """
+    slots = range(1, 16)
+    return {
+        "number": row["NPI"],
+        "enumeration_type": {"1": "NPI-1", "2": "NPI-2"}.get(row["Entity Type Code"]),
+        "basic": {
+            "first_name": row["Provider First Name"],
+            "middle_name": row["Provider Middle Name"],
+            "last_name": row["Provider Last Name (Legal Name)"],
+            "name_suffix": row["Provider Name Suffix Text"],
+            "credential": row["Provider Credential Text"],
+        },
+        "addresses": [
+            {
+                "address_purpose": "LOCATION",
+                "city": row["Provider Business Practice Location Address City Name"],
+                "state": row["Provider Business Practice Location Address State Name"],
+                "postal_code": row["Provider Business Practice Location Address Postal Code"],
+            }
+        ],
+        "taxonomies": [
+            {
+                "code": row[f"Healthcare Provider Taxonomy Code_{slot}"],
+                "desc": row[f"Healthcare Provider Taxonomy Code_{slot}"],
+                "license": row[f"Provider License Number_{slot}"],
+                "state": row[f"Provider License Number State Code_{slot}"],
+                "primary": row[f"Healthcare Provider Primary Taxonomy Switch_{slot}"] == "Y",
+            }
+            for slot in slots
+            if row[f"Healthcare Provider Taxonomy Code_{slot}"]
+        ],
+    }
 
 
 def normalise_exclusion(item: ExclusionItem) -> ExclusionRecord:

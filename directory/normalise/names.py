@@ -62,6 +62,7 @@ _CREDENTIAL_SEPARATORS = re.compile(r"[,;/|]+")
 _LOOKS_LIKE_ACRONYM = re.compile(r"[A-Z][A-Z0-9-]{1,9}")
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-"})
 
+_NOT_LETTERS = re.compile(r"[^a-z]+")
 _CONSTANTS = Constants()
 _CONSTANTS.suffix_acronyms.add(*(credential.lower() for credential in _KNOWN_CREDENTIALS))
 
@@ -182,9 +183,24 @@ def name_key(first: str | None, last: str | None) -> str:
     return f"{fold_name(last)}|{fold_name(first)}"
 
 
+def surname_words(last: str | None) -> list[str]:
+    """The folded words of a surname, without "Jr." or "III": "Lopez-Garcia" → lopez, garcia."""
+    words = [fold_name(word) for word in re.split(r"[\s\-‐‑–—]+", last or "")]
+    return [word for word in words if word and word.upper() not in _GENERATIONAL_SUFFIXES]
+
+
+def surname_part_keys(last: str | None) -> tuple[str | None, str | None]:
+    """The first and last word of a compound or suffixed surname; None for a one-word surname."""
+    words = surname_words(last)
+    if not words or words == [fold_name(last)]:
+        return None, None
+    return words[0], words[-1]
+
+
 def fold_name(text: str | None) -> str:
     """A name for blocking and comparison: its ASCII letters, accents stripped, case-folded."""
     if not text:
         return ""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(char for char in ascii_text.casefold() if "a" <= char <= "z")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_LETTERS.sub("", text.casefold())

@@ -73,6 +73,8 @@ class LicenseRecord:
     middle_name: str | None
     last_name: str
     last_key: str
+    last_key_head: str | None
+    last_key_tail: str | None
     full_name: str
     status: LicenseStatus
     status_raw: str | None

@@ -1,6 +1,7 @@
 """Spider callbacks on saved responses: what they yield and what they skip, counted."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -67,12 +68,32 @@ def test_nppes_full_page_asks_for_the_next_and_yields_each_record_once(nppes):
     assert [item for item in again if isinstance(item, NpiRecordItem)] == []
 
 
-def test_nppes_stops_at_the_registry_skip_limit(nppes):
+def test_nppes_splits_a_saturated_query_by_zip_prefix(nppes):
     spider, lookup = nppes
+    page = json.dumps({"result_count": 200, "results": [{"number": str(n)} for n in range(200)]})
+    output = list(spider.parse(json_response(NPPES_URL, page.encode()), lookup=lookup, skip=1000))
+    requests = [item for item in output if isinstance(item, Request)]
+    # Minnesota's ZIP codes begin 55 and 56: the same question again, once for each.
+    assert [r.cb_kwargs["lookup"].postal_code for r in requests] == ["55*", "56*"]
+    assert all("skip=0" in r.url and "last_name=Dewey" in r.url for r in requests)
+    assert spider.crawler.stats.get_value("nppes/queries_split") == 1
+
+
+def test_nppes_counts_a_query_it_cannot_split_further(nppes):
+    spider, lookup = nppes
+    lookup = replace(lookup, postal_code="55401")
     page = json.dumps({"result_count": 200, "results": [{"number": str(n)} for n in range(200)]})
     output = list(spider.parse(json_response(NPPES_URL, page.encode()), lookup=lookup, skip=1000))
     assert not [item for item in output if isinstance(item, Request)]
     assert spider.crawler.stats.get_value("skipped/query_saturated") == 1
+
+
+def test_nppes_accepts_the_2019_shape_with_integer_numbers(nppes):
+    spider, lookup = nppes
+    body = (REFERENCE / "legacy2019_npi1_individual_md.json").read_bytes()
+    (item,) = spider.parse(json_response(NPPES_URL, body), lookup=lookup, skip=0)
+    assert isinstance(item.record["number"], int)
+    assert str(item.record["number"]) in spider.seen_numbers
 
 
 def test_soda_pages_until_a_short_page_and_maps_columns():
