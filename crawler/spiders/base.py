@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from crawler.extract import PageFacts, extract_page, page_text
 from directory.sources import Source, load_sources
 from directory.vocab import SourceKind
 
@@ -87,3 +88,10 @@ def select(response: Response, expression: str) -> list[str]:
     )
     cleaned = (" ".join(value.split()) for value in values if value)
     return [value for value in cleaned if value]
+
+
+def read_page(response: TextResponse) -> PageFacts:
+    """The facts one fetched page states, its bytes decoded whatever its header claims."""
+    content_type = response.headers.get("Content-Type")
+    text = page_text(response.body, content_type.decode("latin-1") if content_type else None)
+    return extract_page(text, response.url)

@@ -10,8 +10,8 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.extract import PageFacts, extract_page
-from crawler.spiders.base import SourceSpider
+from crawler.extract import PageFacts, site_listing
+from crawler.spiders.base import SourceSpider, read_page
 from directory.items import ClinicItem
 from directory.vocab import SourceKind
 
@@ -54,14 +54,14 @@ class ClinicSitesSpider(SourceSpider):
             self.skip("not_html", response.url)
             return
         visit.home = response.url
-        visit.pages.append((response.url, extract_page(response.text, response.url)))
+        visit.pages.append((response.url, read_page(response)))
         visit.pending = self._parse_key_links(response, visit)
         yield from self._continue(visit)
 
     def parse_page(self, response: Response, visit: SiteVisit) -> Iterator[Any]:
         """Read one key page, then go on with the visit."""
         if isinstance(response, TextResponse):
-            visit.pages.append((response.url, extract_page(response.text, response.url)))
+            visit.pages.append((response.url, read_page(response)))
         yield from self._continue(visit)
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:
@@ -109,19 +109,11 @@ class ClinicSitesSpider(SourceSpider):
 
     def _listing(self, visit: SiteVisit) -> ClinicItem:
         """Merge the pages of a visit into one listing; the home page speaks first."""
-        facts = [page for _, page in visit.pages]
-        name = next((f.name for f in facts if f.name), None) or facts[0].fallback_name
-        return ClinicItem(
+        return site_listing(
+            visit.home,
+            visit.pages,
             source_name=self.source.name,
-            source_url=visit.home,
             retrieved_at=self.provenance_time(),
-            name=name,
-            website=visit.home,
-            locations=next((f.locations for f in facts if f.locations), []),
-            clinicians=[person for f in facts for person in f.clinicians],
-            service_texts=[text for f in facts for text in f.service_texts],
-            phones=[phone for f in facts for phone in f.phones],
-            page_urls=[url for url, _ in visit.pages],
         )
 
 

@@ -6,8 +6,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.extract import extract_page
-from crawler.spiders.base import SourceSpider, select
+from crawler.spiders.base import SourceSpider, read_page, select
 from directory.items import ClinicianItem, ClinicItem, LocationItem
 from directory.vocab import SourceKind
 
@@ -42,7 +41,7 @@ class DirectorySpider(SourceSpider):
         if not isinstance(response, TextResponse):
             self.skip("not_html", response.url)
             return
-        facts = extract_page(response.text, response.url)
+        facts = read_page(response)
         fields = {key: select(response, expr) for key, expr in self.source.fields.items()}
         addresses = fields.get("address") or []
         phones = [phone.removeprefix("tel:") for phone in fields.get("phone") or facts.phones]
@@ -51,7 +50,8 @@ class DirectorySpider(SourceSpider):
             **self.provenance(response),
             name=_first(fields.get("name")) or facts.name,
             website=self._parse_website(response, fields) or facts.website,
-            locations=[LocationItem(address=a) for a in addresses] or facts.locations,
+            locations=[LocationItem(address=a) for a in addresses]
+            or facts.locations + facts.printed_locations,
             clinicians=[ClinicianItem(name=n) for n in named] if named else facts.clinicians,
             phones=phones,
             service_texts=(fields.get("services") or []) + facts.service_texts,

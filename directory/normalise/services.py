@@ -85,17 +85,27 @@ _CONDITION_PATTERNS: dict[Condition, re.Pattern[str]] = {
 
 # A narrower condition that always implies a broader one, whatever words named it.
 # A service named after these words, up to the end of the clause, is not on offer:
-# "IM ketamine is a lower-cost alternative to IV infusions", "we do not offer Spravato".
+# "IM ketamine is a lower-cost alternative to IV infusions", "we do not offer Spravato",
+# "we do not treat bipolar disorder".
 _NOT_OFFERED = re.compile(
     r"\b(?:alternatives?\s+to|instead\s+of|unlike|rather\s+than|compared\s+(?:to|with)"
-    r"|as\s+opposed\s+to|(?:do|does|did)\s+not\s+(?:offer|provide)"
-    r"|don['’]t\s+(?:offer|provide)|no\s+longer\s+(?:offer|provide))\b[^.,;:!?\n]*",
+    r"|as\s+opposed\s+to|(?:do|does|did)\s+not\s+(?:offer|provide|treat)"
+    r"|don['’]t\s+(?:offer|provide|treat)|no\s+longer\s+(?:offer|provide|treat)"
+    r"|not\s+(?:suitable|appropriate|recommended)\s+for)\b[^.,;:!?\n]*",
     re.IGNORECASE,
 )
 
 _IMPLIED: dict[Condition, Condition] = {
     Condition.TREATMENT_RESISTANT_DEPRESSION: Condition.DEPRESSION,
 }
+
+
+_KETAMINE = _pattern(r"ketamine", r"esketamine", r"spravato", r"KAP")
+
+
+def offers_ketamine(texts: Iterable[str]) -> bool:
+    """Whether `texts` say ketamine is offered: named, not only in contrast ("we do not offer")."""
+    return bool(_KETAMINE.search(_NOT_OFFERED.sub(" ", "\n".join(texts))))
 
 
 def classify_services(texts: Iterable[str]) -> tuple[frozenset[Modality], frozenset[Condition]]:
