@@ -46,12 +46,15 @@ def _credential_pattern(credentials: Iterable[str]) -> str:
 CREDENTIAL = _credential_pattern(KNOWN_CREDENTIALS)
 UPPER = "A-ZÀ-ÖØ-Þ"
 NAME = rf"[{UPPER}][A-Za-zÀ-ÿ'’\-]+(?:\s+[{UPPER}]\.?)?(?:\s+[{UPPER}][A-Za-zÀ-ÿ'’\-]+){{1,2}}"
+TITLE = r"Dra?\.?"  # "Dr.", and "Dra." on Spanish-language pages
 LABEL = r"[A-Za-z][A-Za-z ]{0,30}:\s*"  # "Prescriber: ", "Medical director: "
 CREDENTIALED_PERSON = re.compile(
-    rf"^(?P<label>{LABEL})?(?:Dr\.?\s+)?(?P<name>{NAME})\s*,\s*(?P<credentials>{CREDENTIAL}(?:\s*,\s*{CREDENTIAL})*)"
+    rf"^(?P<label>{LABEL})?(?:{TITLE}\s+)?(?P<name>{NAME})\s*,\s*(?P<credentials>{CREDENTIAL}(?:\s*,\s*{CREDENTIAL})*)"
     r"(?!\s*\d{5})(?=$|[\s,;:(–—-])"  # "Silver Spring, MD 20910" is a place
 )
-DOCTOR = re.compile(rf"(?<![\w.])(?P<name>Dr\.?\s+{NAME})(?=$|[\s,;:.(–—-])")
+BARE_NAME = re.compile(rf"^(?:{TITLE}\s+)?{NAME}$")
+CREDENTIALS_ONLY = re.compile(rf"^{CREDENTIAL}(?:\s*,\s*{CREDENTIAL})*$")
+DOCTOR = re.compile(rf"(?<![\w.])(?P<name>{TITLE}\s+{NAME})(?=$|[\s,;:.(–—-])")
 NPI_TEXT = re.compile(r"\bNPI\b\s*(?:#|No\.?|number)?\s*:?\s*(?P<npi>\d{10})\b", re.IGNORECASE)
 LICENSE_TEXT = re.compile(
     r"\bLicen[sc]e\s*(?:#|No\.?|number)?\s*:?\s*"
@@ -64,6 +67,7 @@ PRINTED_ADDRESS = re.compile(
     r"(?<![\w-])\d{1,6}(?:-\d{1,4})?[ ](?:[NSEW]\.?[ ])?[A-Z0-9][^\n|·•]{2,90}?"
     rf"[, ][ ]?{STATE},?[ ]\d{{5}}(?:-\d{{4}})?(?!\d)"
 )
+IN_CITY = re.compile(rf"\s+in\s+(?=[A-Z][A-Za-z .'-]{{1,40}},?[ ]{STATE},?[ ]\d{{5}})")
 # A line that continues the address above it: a suite, or "City, ST 12345".
 SUITE_LINE = r"(?:Suite|Ste\.?|Unit|Floor|Fl\.?|Room|#)[ ]?[\w-]+\n"
 CITY_LINE = rf"[A-Z][A-Za-z .'-]{{1,40}},?[ ]{STATE},?[ ]\d{{5}}"
@@ -340,7 +344,7 @@ def _parse_printed_addresses(lines: str) -> list[LocationItem]:
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(lines)
         scope = lines[match.end() : min(end, match.end() + PHONE_SCOPE)]
-        address = match.group(0)
+        address = IN_CITY.sub(", ", match.group(0))  # "... Suite 100 in Memphis, TN 38117"
         if address not in locations:
             locations[address] = LocationItem(address=address, phone=next(_phones_in(scope), None))
     return list(locations.values())
@@ -357,7 +361,7 @@ def _parse_plain_clinicians(selector: Selector) -> list[ClinicianItem]:
     """People named with credentials ("Jane Q. Doe, MD") or as "Dr. Raj Patel"; not in teasers."""
     clinicians: dict[str, ClinicianItem] = {}
     for block in selector.xpath(PERSON_BLOCKS):
-        text = _clean(" ".join(block.xpath(".//text()").getall())) or ""
+        text = _with_credentials_below(block, _clean(" ".join(block.xpath(".//text()").getall())))
         person = _person_in(text)
         if not person or person in clinicians or block.xpath(NOT_OFFERING):
             continue
@@ -369,6 +373,14 @@ def _parse_plain_clinicians(selector: Selector) -> list[ClinicianItem]:
             license_number=license_match.group("number") if license_match else None,
         )
     return list(clinicians.values())
+
+
+def _with_credentials_below(block: Selector, text: str | None) -> str:
+    """A bare name with the credentials printed on the line below it ("Dr. Ann Lee" / "MD")."""
+    if text is None or not BARE_NAME.match(text):
+        return text or ""
+    below = _clean(" ".join(block.xpath("following-sibling::*[1]//text()").getall()))
+    return f"{text}, {below}" if below and CREDENTIALS_ONLY.match(below) else text
 
 
 def _merge_people(
@@ -403,7 +415,7 @@ def _add_sole_numbers(clinicians: list[ClinicianItem], lines: str) -> None:
 
 def _person_key(name: str) -> str:
     """A person's name without title or credentials, for recognising them twice on a page."""
-    bare = re.sub(r"^Dr\.?\s+", "", name.split(",")[0].strip())
+    bare = re.sub(rf"^{TITLE}\s+", "", name.split(",")[0].strip())
     return "".join(char for char in bare.casefold() if char.isalpha())
 
 
