@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from directory.models import (
@@ -22,6 +22,7 @@ from directory.models import (
     License,
     LicenseChange,
     Location,
+    Sighting,
     utcnow,
 )
 from directory.normalise.records import (
@@ -32,10 +33,13 @@ from directory.normalise.records import (
     LocationRecord,
 )
 from directory.sources import Source
-from directory.vocab import CrawlOutcome
+from directory.vocab import LISTING_KINDS, CrawlOutcome
 
 Model = TypeVar("Model", bound=Base)
 MAX_RUN_ERRORS = 200
+MISSED_RUNS_BEFORE_CLOSED = 3
+"""Consecutive complete runs of every source that listed a clinic, without it, before it is
+shown as possibly closed."""
 
 
 def assign(target: Base, values: Mapping[str, Any]) -> bool:
@@ -48,12 +52,19 @@ def assign(target: Base, values: Mapping[str, Any]) -> bool:
     return changed
 
 
-def ingest_listing(session: Session, record: ListingRecord) -> CrawlOutcome:
-    """Create or update a listing, its locations and clinicians, and where each field came from."""
+def ingest_listing(
+    session: Session, record: ListingRecord, run_id: int | None = None
+) -> CrawlOutcome:
+    """Create or update a listing, its locations and clinicians, and where each field came from.
+
+    `run_id` is the crawl run that read it; a listing seen again is no longer possibly closed.
+    """
     clinic = session.scalars(select(Clinic).where(Clinic.key == record.key)).one_or_none()
     outcome = CrawlOutcome.UNCHANGED
     if clinic is None:
-        clinic = Clinic(key=record.key, name=record.name, modalities=[], conditions=[])
+        clinic = Clinic(
+            key=record.key, name=record.name, modalities=[], conditions=[], possibly_closed=False
+        )
         session.add(clinic)
         outcome = CrawlOutcome.NEW
     authoritative = _is_own_site(clinic, record)
@@ -61,6 +72,7 @@ def ingest_listing(session: Session, record: ListingRecord) -> CrawlOutcome:
     changed |= _merge_locations(clinic, record.locations, authoritative)
     changed |= _merge_clinicians(clinic, record.clinicians, authoritative)
     clinic.last_seen = record.retrieved_at
+    changed |= _record_sighting(clinic, record, run_id)
     _record_field_sources(session, clinic, record)
     if changed:
         clinic.needs_check = True
@@ -186,6 +198,20 @@ def _refresh(target: Base, values: Mapping[str, Any], authoritative: bool) -> bo
     return assign(target, values)
 
 
+def _record_sighting(clinic: Clinic, record: ListingRecord, run_id: int | None) -> bool:
+    """Note that the record's source lists the clinic in this run; True if it was closed."""
+    sighting = next((s for s in clinic.sightings if s.source_name == record.source_name), None)
+    if sighting is None:
+        sighting = Sighting(source_name=record.source_name, last_seen=record.retrieved_at)
+        clinic.sightings.append(sighting)
+    sighting.last_seen = record.retrieved_at
+    sighting.last_run_id = run_id
+    sighting.missed_runs = 0
+    reopened = clinic.possibly_closed
+    clinic.possibly_closed = False
+    return reopened
+
+
 def _record_field_sources(session: Session, clinic: Clinic, record: ListingRecord) -> None:
     """Note which fields this source gave, and when it was last read."""
     given = {
@@ -294,4 +320,39 @@ def finish_run(
     run.errors = errors[:MAX_RUN_ERRORS]
     run.error_count = error_count
     run.finished_at = finished_at or utcnow()
+    if run.source_kind in LISTING_KINDS and is_complete(run):
+        _count_missed(session, run)
     session.flush()
+
+
+def is_complete(run: CrawlRun) -> bool:
+    """Whether a run saw its whole source: it finished, without errors, and listed something.
+
+    Only a complete run can tell that a listing has gone; a run that failed, was cut short or
+    read nothing at all (the source was down) says nothing about the listings it did not read.
+    """
+    return (
+        run.status == "finished"
+        and run.error_count == 0
+        and run.counts.get("item_scraped_count", 0) > 0
+    )
+
+
+def _count_missed(session: Session, run: CrawlRun) -> None:
+    """Count a missed run against every listing of the run's source it did not list.
+
+    A clinic every source of which has missed it `MISSED_RUNS_BEFORE_CLOSED` times running is
+    possibly closed; it is kept, and shown as such.
+    """
+    missed = session.scalars(
+        select(Sighting).where(
+            Sighting.source_name == run.source_name,
+            or_(Sighting.last_run_id.is_(None), Sighting.last_run_id != run.id),
+        )
+    ).all()
+    for sighting in missed:
+        sighting.missed_runs += 1
+    for clinic in {sighting.clinic for sighting in missed}:
+        clinic.possibly_closed = all(
+            sighting.missed_runs >= MISSED_RUNS_BEFORE_CLOSED for sighting in clinic.sightings
+        )

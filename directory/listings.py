@@ -50,6 +50,7 @@ def listing_record(clinic: Clinic) -> dict[str, Any]:
             for clinician in clinic.clinicians
         ],
         "verification": _verification_record(verification),
+        "possibly_closed": clinic.possibly_closed,
     }
 
 

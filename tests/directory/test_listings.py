@@ -129,6 +129,7 @@ def test_listing_record_follows_the_export_contract(session):
             "checked_at": "2026-11-20T09:30:00+00:00",
             "reasons": ["John Smith, CRNA is on the federal exclusion list."],
         },
+        "possibly_closed": False,
     }
     assert json.loads(json.dumps(record)) == record
 

@@ -157,6 +157,7 @@ def test_export_writes_one_documented_listing_per_line(first_crawl, clinics):
         "conditions",
         "clinicians",
         "verification",
+        "possibly_closed",
     }
     assert record["locations"][0]["postal_code"] == "77006"
     assert record["locations"][0]["lat"] == pytest.approx(29.74, abs=0.05)
@@ -196,3 +197,33 @@ def test_services_come_from_what_each_clinic_says_it_offers(first_crawl, crawled
         "iv_infusion",
         "ketamine_assisted_psychotherapy",
     ]
+
+
+def possibly_closed(engine) -> set[str]:
+    with Session(engine) as session:
+        return set(session.scalars(select(Clinic.name).where(Clinic.possibly_closed)))
+
+
+def test_a_listing_gone_from_its_source_is_kept_and_after_three_runs_possibly_closed(
+    first_crawl, clinics, sources_file, crawled_engine
+):
+    without_new_dawn = sources_file.with_name("without-new-dawn.toml")
+    text = sources_file.read_text()
+    new_dawn_url = re.search(r'"(http://127\.0\.0\.1:\d+/)",\s*# New Dawn', text).group(1)
+    without_new_dawn.write_text(text.replace(f'"{new_dawn_url}",', ""))
+    dead_directory = sources_file.with_name("dead-directory.toml")
+    dead_directory.write_text(text.replace("/clinics/?page=1", "/gone/"))
+    before = row_counts(crawled_engine)
+
+    for _ in range(3):  # the directory is down: its runs read nothing, and change nothing
+        clinics.run("crawl", "--sources", str(dead_directory), "--source", "ketamine-finder")
+    assert possibly_closed(crawled_engine) == set()
+
+    for run in range(3):
+        clinics.run("crawl", "--sources", str(without_new_dawn), "--source", "clinic-sites")
+        closed = possibly_closed(crawled_engine)
+        assert closed == (set() if run < 2 else {"New Dawn Ketamine Center"})
+    assert row_counts(crawled_engine) == before
+
+    clinics.run("crawl", "--sources", str(sources_file), "--source", "clinic-sites")
+    assert possibly_closed(crawled_engine) == set()
