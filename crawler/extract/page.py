@@ -73,6 +73,7 @@ SUITE_LINE = r"(?:Suite|Ste\.?|Unit|Floor|Fl\.?|Room|#)[ ]?[\w-]+\n"
 CITY_LINE = rf"[A-Z][A-Za-z .'-]{{1,40}},?[ ]{STATE},?[ ]\d{{5}}"
 ADDRESS_CONTINUES = re.compile(rf"\n(?={SUITE_LINE}|{CITY_LINE})")
 WHITESPACE = re.compile(r"\s+")
+PHONE_SHAPE = re.compile(r"\d{3}\D{0,3}\d{4}")  # "555-0142", "5550142", "555 ‑ 0142"
 FAX_LABEL = re.compile(r"\bfax\b\W{0,3}$", re.IGNORECASE)
 PHONE_SCOPE = 160  # characters after an address where the location's phone is printed
 # Elements that end a line of text.
@@ -92,13 +93,25 @@ MAX_RDFA_DEPTH = 4
 ARTICLE_TYPES = frozenset(
     {"Article", "NewsArticle", "BlogPosting", "Report", "ScholarlyArticle", "AnalysisNewsArticle"}
 )
+
+
+def _named_like(words: Iterable[str]) -> str:
+    """An XPath test: the element's class or id has one of `words` as a -, _ or space word."""
+    name = "concat(' ', translate(concat(@class, ' ', @id), '_-ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+    name += "'  abcdefghijklmnopqrstuvwxyz'), ' ')"
+    return " or ".join(f"contains({name}, ' {word} ')" for word in words)
+
+
 # Parts of a page that talk about things rather than offer them: blog and news teasers, asides.
+NOT_OFFERING_WORDS = ("blog", "news", "post", "posts", "press", "article", "articles")
 NOT_OFFERING = (
-    "ancestor-or-self::*[self::aside or self::nav or (self::article and .//time) or "
-    "re:test(concat(' ', @class, ' ', @id, ' '), "
-    "'[\\s_-](blog|news|posts?|press|articles?|research|in-the-media)[\\s_-]', 'i')]"
+    f"//aside | //nav | //article[.//time] | //*[@class or @id][{_named_like(NOT_OFFERING_WORDS)}]"
 )
 TEXT_BLOCKS = "//main//*[self::h1 or self::h2 or self::h3 or self::h4 or self::li or self::p]"
+FRAMELESS_TEXT_BLOCKS = (
+    "//body//*[self::h1 or self::h2 or self::h3 or self::li or self::p]"
+    "[not(ancestor::nav) and not(ancestor::footer)]"
+)
 PERSON_BLOCKS = (
     "//*[self::h2 or self::h3 or self::h4 or self::li or self::p or self::strong or self::td]"
 )
@@ -108,6 +121,7 @@ SITE_FRAME = (
 )
 CARD = "ancestor-or-self::*[self::section or self::article or self::li or self::div or self::tr][1]"
 MAX_BLOCK = 600
+MAX_PERSON_TEXT = 120  # a longer text is a paragraph about someone, not their name
 
 
 @dataclass
@@ -135,11 +149,12 @@ def extract_page(html: str, url: str) -> PageFacts:
         _add_structured(facts, node)
     lines = _text_lines(selector)
     facts.printed_locations = _parse_printed_addresses(lines)
-    facts.clinicians = _merge_people(facts.clinicians, _parse_plain_clinicians(selector))
+    asides = _not_offering(selector)
+    facts.clinicians = _merge_people(facts.clinicians, _parse_plain_clinicians(selector, asides))
     _add_sole_numbers(facts.clinicians, lines)
     facts.phones = _parse_phones(selector, lines)
     if not _is_article(selector, nodes):  # an article mentions services; it offers none
-        facts.service_texts += _parse_service_texts(selector)
+        facts.service_texts += _parse_service_texts(selector, asides)
     return facts
 
 
@@ -351,21 +366,27 @@ def _parse_printed_addresses(lines: str) -> list[LocationItem]:
 
 
 def _phones_in(text: str) -> Iterator[str]:
-    """The phone numbers printed in a text, as printed, leaving out those labelled as a fax."""
-    for found in phonenumbers.PhoneNumberMatcher(text, "US"):
-        if not FAX_LABEL.search(text[max(0, found.start - 10) : found.start]):
-            yield found.raw_string
+    """The phone numbers printed in a text, as printed, leaving out those labelled as a fax.
+
+    Only lines with a phone-shaped run of digits go to the (thorough, slow) matcher.
+    """
+    for line in text.split("\n"):
+        if not PHONE_SHAPE.search(line):
+            continue
+        for found in phonenumbers.PhoneNumberMatcher(line, "US"):
+            if not FAX_LABEL.search(line[max(0, found.start - 10) : found.start]):
+                yield found.raw_string
 
 
-def _parse_plain_clinicians(selector: Selector) -> list[ClinicianItem]:
+def _parse_plain_clinicians(selector: Selector, asides: set[Any]) -> list[ClinicianItem]:
     """People named with credentials ("Jane Q. Doe, MD") or as "Dr. Raj Patel"; not in teasers."""
     clinicians: dict[str, ClinicianItem] = {}
-    for block in selector.xpath(PERSON_BLOCKS):
-        text = _with_credentials_below(block, _clean(" ".join(block.xpath(".//text()").getall())))
-        person = _person_in(text)
-        if not person or person in clinicians or block.xpath(NOT_OFFERING):
+    for block in _elements(selector, PERSON_BLOCKS, asides):
+        person = _person_in(_with_credentials_below(block, _element_text(block)))
+        if not person or person in clinicians:
             continue
-        context = _clean(" ".join(block.xpath(f"./{CARD}//text()").getall())) or ""
+        card = block.xpath(CARD)
+        context = _element_text(card[0]) if card else ""
         license_match = LICENSE_TEXT.search(context)
         clinicians[person] = ClinicianItem(
             name=person,
@@ -375,12 +396,39 @@ def _parse_plain_clinicians(selector: Selector) -> list[ClinicianItem]:
     return list(clinicians.values())
 
 
-def _with_credentials_below(block: Selector, text: str | None) -> str:
+def _with_credentials_below(block: Any, text: str) -> str:
     """A bare name with the credentials printed on the line below it ("Dr. Ann Lee" / "MD")."""
-    if text is None or not BARE_NAME.match(text):
-        return text or ""
-    below = _clean(" ".join(block.xpath("following-sibling::*[1]//text()").getall()))
-    return f"{text}, {below}" if below and CREDENTIALS_ONLY.match(below) else text
+    if len(text) > MAX_PERSON_TEXT or not BARE_NAME.match(text):
+        return text
+    below = block.getnext()
+    credentials = _element_text(below) if below is not None else ""
+    return f"{text}, {credentials}" if CREDENTIALS_ONLY.match(credentials) else text
+
+
+def _elements(selector: Selector, expression: str, asides: set[Any]) -> list[Any]:
+    """The lxml elements an XPath expression selects, outside `asides`.
+
+    (lxml's elements read faster than parsel's selectors when there are thousands.)
+    """
+    return [element for element in selector.root.xpath(expression) if element not in asides]
+
+
+def _not_offering(selector: Selector) -> set[Any]:
+    """Every element inside a part of the page that talks about things rather than offers them.
+
+    Asides and navigation, dated article teasers, and anything classed or named blog, news,
+    post, press or article.
+    """
+    asides: set[Any] = set()
+    for element in selector.root.xpath(NOT_OFFERING):
+        if element not in asides:
+            asides.update(element.iter())
+    return asides
+
+
+def _element_text(element: Any) -> str:
+    """An element's text, whitespace collapsed (comments and scripts left out)."""
+    return " ".join(" ".join(element.itertext()).split())
 
 
 def _merge_people(
@@ -421,7 +469,7 @@ def _person_key(name: str) -> str:
 
 def _person_in(text: str) -> str | None:
     """The credentialed name a short text starts with, as written."""
-    if len(text) > 120:
+    if len(text) > MAX_PERSON_TEXT:
         return None
     match = CREDENTIALED_PERSON.match(text)
     if match:
@@ -444,20 +492,15 @@ def _parse_phones(selector: Selector, lines: str) -> list[str]:
     return list(dict.fromkeys(_phones_in(lines)))
 
 
-def _parse_service_texts(selector: Selector) -> list[str]:
+def _parse_service_texts(selector: Selector, asides: set[Any]) -> list[str]:
     """Headings, list items and paragraphs of the main content, where services are described.
 
     Blog and news teasers, asides and navigation are left out: they mention, not offer.
     """
-    blocks = selector.xpath(TEXT_BLOCKS) or selector.xpath(
-        "//body//*[self::h1 or self::h2 or self::h3 or self::li or self::p]"
-        "[not(ancestor::nav) and not(ancestor::footer)]"
+    blocks = _elements(selector, TEXT_BLOCKS, asides) or _elements(
+        selector, FRAMELESS_TEXT_BLOCKS, asides
     )
-    texts = (
-        _clean(" ".join(block.xpath(".//text()").getall()))
-        for block in blocks
-        if not block.xpath(NOT_OFFERING)
-    )
+    texts = (_element_text(block) for block in blocks)
     return [text for text in texts if text and len(text) <= MAX_BLOCK]
 
 
