@@ -152,7 +152,8 @@ class FieldSource(Base):
 
 
 class Sighting(Base):
-    """A listing source's record of a clinic: the run that last listed it, and runs missed since."""
+    """A listing source's record of a clinic: its key there, the run that last listed it, and
+    the runs that have missed it since."""
 
     __tablename__ = "sightings"
     __table_args__ = (UniqueConstraint("clinic_id", "source_name"),)
@@ -160,6 +161,8 @@ class Sighting(Base):
     id: Mapped[intpk]
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"))
     source_name: Mapped[short] = mapped_column(index=True)
+    listing_key: Mapped[str]
+    """The key the source's listing had; another source's key may have named the clinic."""
     last_seen: Mapped[datetime]
     last_run_id: Mapped[int | None]
     missed_runs: Mapped[int] = mapped_column(default=0)

@@ -16,7 +16,13 @@ from tests.directory.test_ingest import LISTING, T0
 
 SITES = Source(name="clinic-sites", kind=SourceKind.CLINIC_SITES, urls=["http://x/"])
 FINDER = Source(name="ketamine-finder", kind=SourceKind.DIRECTORY, url="http://finder/")
-OTHER = replace(LISTING, key="site:other.example", name="Other Ketamine", website=None)
+OTHER = replace(
+    LISTING,
+    key="site:other.example",
+    name="Other Ketamine",
+    website="https://other.example/",
+    locations=(replace(LISTING.locations[0], street="900 Lamar Blvd", phone="+15125550177"),),
+)
 
 
 def crawl(session, source, listings, *, status="finished", error_count=0, day=0):

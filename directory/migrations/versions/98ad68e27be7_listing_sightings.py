@@ -1,4 +1,4 @@
-"""possibly closed listings: per-source sightings and the flag they set; longer run statuses
+"""listing sightings: each source's key for a clinic, possibly closed listings, longer run statuses
 
 Revision ID: 98ad68e27be7
 Revises: 5539678a58b0
@@ -24,6 +24,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('clinic_id', sa.Integer(), nullable=False),
     sa.Column('source_name', sa.String(length=255), nullable=False),
+    sa.Column('listing_key', sa.String(length=255), nullable=False),
     sa.Column('last_seen', directory.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_run_id', sa.Integer(), nullable=True),
     sa.Column('missed_runs', sa.Integer(), nullable=False),
