@@ -20,6 +20,7 @@ from crawler.spiders.directory import DirectorySpider
 from crawler.spiders.leie_csv import LeieCsvSpider
 from crawler.spiders.license_table import LicenseTableSpider
 from crawler.spiders.nppes_api import NppesApiSpider
+from crawler.spiders.nppes_organizations import NppesOrganizationsSpider
 from directory.db import make_engine, make_sessionmaker
 from directory.licensing import clinician_lookups
 from directory.sources import Source
@@ -28,6 +29,7 @@ from directory.vocab import SourceKind
 SPIDERS: dict[SourceKind, type[SourceSpider]] = {
     SourceKind.CLINIC_SITES: ClinicSitesSpider,
     SourceKind.DIRECTORY: DirectorySpider,
+    SourceKind.NPPES_ORGANIZATIONS: NppesOrganizationsSpider,
     SourceKind.NPPES_API: NppesApiSpider,
     SourceKind.LICENSE_TABLE: LicenseTableSpider,
     SourceKind.LEIE_CSV: LeieCsvSpider,

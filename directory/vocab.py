@@ -102,11 +102,14 @@ class SourceKind(StrEnum):
     CLINIC_SITES = "clinic_sites"
     DIRECTORY = "directory"
     NPPES_API = "nppes_api"
+    NPPES_ORGANIZATIONS = "nppes_organizations"
     LICENSE_TABLE = "license_table"
     LEIE_CSV = "leie_csv"
 
 
-LISTING_KINDS = frozenset({SourceKind.CLINIC_SITES, SourceKind.DIRECTORY})
+LISTING_KINDS = frozenset(
+    {SourceKind.CLINIC_SITES, SourceKind.DIRECTORY, SourceKind.NPPES_ORGANIZATIONS}
+)
 """Source kinds that yield clinic listings (crawled before the licence look-ups that use them)."""
 
 

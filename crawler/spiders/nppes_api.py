@@ -67,7 +67,7 @@ class NppesApiSpider(SourceSpider):
             self.skip("bad_json", response.url)
             return
         if not isinstance(data, dict) or "Errors" in data or "results" not in data:
-            self.skip("api_error", f"{asdict(lookup)}: {_describe_errors(data)}")
+            self.skip("api_error", f"{asdict(lookup)}: {describe_errors(data)}")
             return
         results = data.get("results") or []
         for record in results:
@@ -82,7 +82,7 @@ class NppesApiSpider(SourceSpider):
             self.skip("query_saturated", f"{asdict(lookup)} has more than {MAX_SKIP + PAGE_LIMIT}")
 
 
-def _describe_errors(data: Any) -> str:
+def describe_errors(data: Any) -> str:
     """The registry's error descriptions, readably."""
     if isinstance(data, dict) and isinstance(data.get("Errors"), list):
         return "; ".join(

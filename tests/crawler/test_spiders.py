@@ -1,5 +1,6 @@
 """Spider callbacks on saved responses: what they yield and what they skip, counted."""
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from crawler.spiders.base import SKIP_DETAILS_KEY
 from crawler.spiders.clinic_sites import ClinicSitesSpider, SiteVisit
 from crawler.spiders.license_table import SODA_PAGE, LicenseTableSpider
 from crawler.spiders.nppes_api import NppesApiSpider
-from directory.items import LicenseItem, NpiRecordItem
+from crawler.spiders.nppes_organizations import NppesOrganizationsSpider
+from directory.items import ClinicItem, LicenseItem, NpiRecordItem
 from directory.licensing import ClinicianLookup
 from directory.sources import Source
 from directory.vocab import SourceKind
@@ -142,3 +144,61 @@ def test_user_agent_names_the_project_and_a_contact_url():
     assert settings["USER_AGENT"] == USER_AGENT
     assert settings.getbool("ROBOTSTXT_OBEY")
     assert settings.getbool("AUTOTHROTTLE_ENABLED")
+
+
+@pytest.fixture
+def organisations():
+    source = Source(
+        name="nppes-organisations",
+        kind=SourceKind.NPPES_ORGANIZATIONS,
+        url=NPPES_URL,
+        states=("PA",),
+    )
+    return spider_for(NppesOrganizationsSpider, source)
+
+
+def test_registry_organisations_become_listings_with_address_and_official(organisations):
+    body = (REFERENCE / "api21_npi2_org_multispecialty_group.json").read_bytes()
+    (item,) = organisations.parse(
+        json_response(NPPES_URL, body), state="PA", pattern="ketamine*", skip=0
+    )
+    assert isinstance(item, ClinicItem)
+    assert item.name == "KINDBODY OF PA MEDICAL PRACTICE, PC"  # doing business as
+    assert "PEACH STATE MEDICAL PRACTICE, PC" in item.service_texts
+    (location,) = item.locations  # the practice location, not the mailing address
+    assert (location.street, location.city, location.postal_code, location.phone) == (
+        "1414 WALNUT ST",
+        "PHILADELPHIA",
+        "191023824",
+        "855-563-2639",
+    )
+    (official,) = item.clinicians
+    assert (official.name, official.credentials) == ("FAHIMEH SASAN", "DO")
+
+
+def test_an_official_without_a_credential_names_no_clinician(organisations):
+    body = (REFERENCE / "api21_npi2_org_authorized_official.json").read_bytes()
+    (item,) = organisations.parse(
+        json_response(NPPES_URL, body), state="MI", pattern="vios*", skip=0
+    )
+    assert item.clinicians == []
+    assert item.locations[0].street == "26400 W 12 MILE RD STE 140"
+
+
+def test_organisation_search_asks_each_state_and_name_for_organisations_only():
+    source = Source(
+        name="nppes-organisations",
+        kind=SourceKind.NPPES_ORGANIZATIONS,
+        url=NPPES_URL,
+        states=("TX", "CO"),
+        names=("ketamine*", "calm waters*"),
+    )
+    spider = spider_for(NppesOrganizationsSpider, source)
+
+    async def requests():
+        return [request async for request in spider.start()]
+
+    urls = [request.url for request in asyncio.run(requests())]
+    assert len(urls) == 4
+    assert all("enumeration_type=NPI-2" in url for url in urls)
+    assert any("organization_name=calm+waters%2A&state=CO" in url for url in urls)

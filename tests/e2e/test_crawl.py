@@ -59,6 +59,7 @@ def test_crawl_records_a_run_per_source_with_counted_skips(first_crawl, crawled_
     assert set(by_source) == {
         "clinic-sites",
         "ketamine-finder",
+        "nppes-organisations",
         "nppes",
         "tx-licenses",
         "co-licenses",
@@ -73,11 +74,11 @@ def test_crawl_records_a_run_per_source_with_counted_skips(first_crawl, crawled_
     assert any("malformed_row" in e for e in by_source["oig-leie"].errors)
 
 
-def test_directory_listing_of_a_crawled_site_merges_into_one_listing(first_crawl, crawled_engine):
+def test_own_site_directory_and_registry_merge_into_one_listing(first_crawl, crawled_engine):
     with Session(crawled_engine) as session:
         calm = session.scalars(select(Clinic).where(Clinic.name.like("Calm Waters%"))).one()
         sources = {f.source_name for f in calm.field_sources}
-        assert sources == {"clinic-sites", "ketamine-finder"}
+        assert sources == {"clinic-sites", "ketamine-finder", "nppes-organisations"}
         assert [loc.phone for loc in calm.locations] == ["+15125550142"]
         # The clinic's own site names them, with credentials given separately, and it wins.
         people = {(c.name, tuple(c.credentials), c.npi) for c in calm.clinicians}
@@ -114,7 +115,7 @@ def test_crawling_twice_stores_the_same_rows(first_crawl, clinics, sources_file,
         )
     clinics.run("crawl", "--sources", str(sources_file))
     assert row_counts(crawled_engine) == before
-    second = runs(crawled_engine)[-6:]
+    second = runs(crawled_engine)[-7:]
     assert all("ingest/new" not in run.counts for run in second)
     assert all(run.counts.get("ingest/updated", 0) == 0 for run in second)
     with Session(crawled_engine) as session:

@@ -762,6 +762,7 @@ def test_sources_file_points_at_the_running_sites(
         "clinic-sites": SourceKind.CLINIC_SITES,
         "ketamine-finder": SourceKind.DIRECTORY,
         "nppes": SourceKind.NPPES_API,
+        "nppes-organisations": SourceKind.NPPES_ORGANIZATIONS,
         "tx-licenses": SourceKind.LICENSE_TABLE,
         "co-licenses": SourceKind.LICENSE_TABLE,
         "oig-leie": SourceKind.LEIE_CSV,
@@ -771,6 +772,7 @@ def test_sources_file_points_at_the_running_sites(
     assert sources["clinic-sites"].page_budget == 8
     assert sources["ketamine-finder"].url == urls["ketamine-finder"] + "clinics/?page=1"
     assert sources["nppes"].url == urls["nppes"] + "api/"
+    assert sources["nppes-organisations"].url == urls["nppes"] + "api/"
     assert sources["tx-licenses"].url == urls["tx-licenses"] + "resource/tx7m-4qbd.json"
     assert (sources["tx-licenses"].format, sources["tx-licenses"].state) == ("soda", "TX")
     assert (sources["co-licenses"].format, sources["co-licenses"].state) == ("csv", "CO")
@@ -779,7 +781,7 @@ def test_sources_file_points_at_the_running_sites(
             assert url
             assert fetch(url)[0] == 200, url
     written = re.findall(r'"(http://[^"]+)"', web.sources_toml())
-    assert len(written) == 9
+    assert len(written) == 10
     assert all(url.startswith(tuple(urls.values())) for url in written)
 
 
@@ -801,6 +803,7 @@ def test_packaged_sources_file_uses_the_default_ports() -> None:
         "clinic-sites",
         "ketamine-finder",
         "nppes",
+        "nppes-organisations",
         "tx-licenses",
         "co-licenses",
         "oig-leie",
