@@ -43,6 +43,7 @@ class Source:
     page_budget: int = 8
     states: tuple[str, ...] = ()
     names: tuple[str, ...] = ("ketamine*",)
+    query: str | None = None
 
 
 _ALLOWED_KEYS: dict[SourceKind, set[str]] = {
@@ -50,6 +51,7 @@ _ALLOWED_KEYS: dict[SourceKind, set[str]] = {
     SourceKind.DIRECTORY: {"url", "item_links", "next_page", "fields"},
     SourceKind.NPPES_API: {"url"},
     SourceKind.NPPES_ORGANIZATIONS: {"url", "states", "names"},
+    SourceKind.OSM_OVERPASS: {"url", "query"},
     SourceKind.LICENSE_TABLE: {"url", "format", "state", "columns", "status_map", "type_map"},
     SourceKind.LEIE_CSV: {"url"},
 }
@@ -58,6 +60,7 @@ _REQUIRED_KEYS: dict[SourceKind, set[str]] = {
     SourceKind.DIRECTORY: {"url", "item_links"},
     SourceKind.NPPES_API: {"url"},
     SourceKind.NPPES_ORGANIZATIONS: {"url", "states"},
+    SourceKind.OSM_OVERPASS: {"url", "query"},
     SourceKind.LICENSE_TABLE: {"url", "format", "state", "columns", "status_map"},
     SourceKind.LEIE_CSV: {"url"},
 }
@@ -126,6 +129,7 @@ def _parse_entry(path: Path, index: int, entry: Mapping[str, Any]) -> Source:
         page_budget=check.positive_int("page_budget", default=8),
         states=check.states(),
         names=check.strings("names") or ("ketamine*",),
+        query=check.string("query"),
     )
 
 

@@ -103,12 +103,18 @@ class SourceKind(StrEnum):
     DIRECTORY = "directory"
     NPPES_API = "nppes_api"
     NPPES_ORGANIZATIONS = "nppes_organizations"
+    OSM_OVERPASS = "osm_overpass"
     LICENSE_TABLE = "license_table"
     LEIE_CSV = "leie_csv"
 
 
 LISTING_KINDS = frozenset(
-    {SourceKind.CLINIC_SITES, SourceKind.DIRECTORY, SourceKind.NPPES_ORGANIZATIONS}
+    {
+        SourceKind.CLINIC_SITES,
+        SourceKind.DIRECTORY,
+        SourceKind.NPPES_ORGANIZATIONS,
+        SourceKind.OSM_OVERPASS,
+    }
 )
 """Source kinds that yield clinic listings (crawled before the licence look-ups that use them)."""
 

@@ -15,6 +15,7 @@ from crawler.spiders.clinic_sites import ClinicSitesSpider, SiteVisit
 from crawler.spiders.license_table import SODA_PAGE, LicenseTableSpider
 from crawler.spiders.nppes_api import NppesApiSpider
 from crawler.spiders.nppes_organizations import NppesOrganizationsSpider
+from crawler.spiders.osm_overpass import OsmOverpassSpider
 from directory.items import ClinicItem, LicenseItem, NpiRecordItem
 from directory.licensing import ClinicianLookup
 from directory.sources import Source
@@ -202,3 +203,63 @@ def test_organisation_search_asks_each_state_and_name_for_organisations_only():
     assert len(urls) == 4
     assert all("enumeration_type=NPI-2" in url for url in urls)
     assert any("organization_name=calm+waters%2A&state=CO" in url for url in urls)
+
+
+OVERPASS_URL = "https://overpass.example/api/interpreter"
+
+
+@pytest.fixture
+def overpass():
+    source = Source(name="osm", kind=SourceKind.OSM_OVERPASS, url=OVERPASS_URL, query="[out:json];")
+    return spider_for(OsmOverpassSpider, source)
+
+
+def test_overpass_elements_with_tags_become_listings_with_their_address(overpass):
+    body = json.dumps(
+        {
+            "elements": [
+                {"type": "node", "id": 1, "lat": 50.7, "lon": 7.1},  # untagged: geometry only
+                {
+                    "type": "way",
+                    "id": 7,
+                    "center": {"lat": 39.73, "lon": -104.97},
+                    "tags": {
+                        "name": "Cheesman Park Ketamine",
+                        "addr:housenumber": "1450",
+                        "addr:street": "Downing Street",
+                        "addr:unit": "210",
+                        "addr:city": "Denver",
+                        "addr:state": "CO",
+                        "addr:postcode": "80218",
+                        "contact:phone": "+1 303 555 0174",
+                        "healthcare:speciality": "ketamine",
+                    },
+                },
+            ]
+        }
+    ).encode()
+    (item,) = overpass.parse(json_response(OVERPASS_URL, body))
+    assert item.name == "Cheesman Park Ketamine"
+    assert item.source_url == f"{OVERPASS_URL}#way/7"
+    (location,) = item.locations
+    assert (location.street, location.postal_code, location.phone, location.latitude) == (
+        "1450 Downing Street Suite 210",
+        "80218",
+        "+1 303 555 0174",
+        "39.73",
+    )
+    assert "ketamine" in item.service_texts
+
+
+def test_overpass_geometry_without_tags_yields_nothing(overpass):
+    body = (REFERENCE / "overpy_node-01.json").read_bytes()
+    (turning_circle,) = overpass.parse(json_response(OVERPASS_URL, body))  # of three nodes
+    assert turning_circle.source_url.endswith("#node/100793192")
+    assert turning_circle.name is None  # the normaliser drops it, counted as missing_name
+
+
+def test_an_overpass_remark_is_an_error_so_the_run_is_not_complete(overpass, caplog):
+    body = (REFERENCE / "overpy_remark-runtime-error-01.json").read_bytes()
+    assert list(overpass.parse(json_response(OVERPASS_URL, body))) == []
+    assert "Query timed out" in caplog.text
+    assert any(record.levelname == "ERROR" for record in caplog.records)

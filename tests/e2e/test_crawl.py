@@ -20,6 +20,7 @@ EXPECTED_VERDICTS = {
     "Bayou City Ketamine": "license_problem",
     "Gulf Coast Mind Clinic": "verified",
     "Mile High Ketamine": "verified",
+    "Cheesman Park Ketamine": "unverified",  # found in OpenStreetMap only
 }
 TABLES = (Clinic, Location, FieldSource, License, Exclusion)
 
@@ -51,7 +52,7 @@ def test_crawl_gives_every_listing_its_verdict(first_crawl, crawled_engine):
     with Session(crawled_engine) as session:
         verdicts = {c.name: c.verdict for c in session.scalars(select(Clinic))}
     assert verdicts == EXPECTED_VERDICTS
-    assert "Verified 7 listing(s)" in first_crawl.stdout
+    assert "Verified 8 listing(s)" in first_crawl.stdout
 
 
 def test_crawl_records_a_run_per_source_with_counted_skips(first_crawl, crawled_engine):
@@ -64,6 +65,7 @@ def test_crawl_records_a_run_per_source_with_counted_skips(first_crawl, crawled_
         "tx-licenses",
         "co-licenses",
         "oig-leie",
+        "osm-clinics",
     }
     assert all(run.status == "finished" and run.finished_at for run in by_source.values())
     assert by_source["clinic-sites"].counts["ingest/new"] == 4
@@ -83,6 +85,10 @@ def test_own_site_directory_and_registry_merge_into_one_listing(first_crawl, cra
         # The clinic's own site names them, with credentials given separately, and it wins.
         people = {(c.name, tuple(c.credentials), c.npi) for c in calm.clinicians}
         assert people == {("Jane Q. Doe", ("MD",), "1679576722"), ("Sam Rivera", ("LPC",), None)}
+        # OpenStreetMap spells the street out; the shared phone and building make it one clinic.
+        lone_star = session.scalars(select(Clinic).where(Clinic.name.like("Lone Star%"))).one()
+        assert "osm-clinics" in {f.source_name for f in lone_star.field_sources}
+        assert len(lone_star.locations) == 1
 
 
 def test_verdicts_keep_their_evidence(first_crawl, crawled_engine):
@@ -115,7 +121,7 @@ def test_crawling_twice_stores_the_same_rows(first_crawl, clinics, sources_file,
         )
     clinics.run("crawl", "--sources", str(sources_file))
     assert row_counts(crawled_engine) == before
-    second = runs(crawled_engine)[-7:]
+    second = runs(crawled_engine)[-8:]
     assert all("ingest/new" not in run.counts for run in second)
     assert all(run.counts.get("ingest/updated", 0) == 0 for run in second)
     with Session(crawled_engine) as session:
