@@ -57,7 +57,7 @@ _ALLOWED_KEYS: dict[SourceKind, set[str]] = {
 }
 _REQUIRED_KEYS: dict[SourceKind, set[str]] = {
     SourceKind.CLINIC_SITES: set(),
-    SourceKind.DIRECTORY: {"url", "item_links"},
+    SourceKind.DIRECTORY: {"url"},
     SourceKind.NPPES_API: {"url"},
     SourceKind.NPPES_ORGANIZATIONS: {"url", "states"},
     SourceKind.OSM_OVERPASS: {"url", "query"},

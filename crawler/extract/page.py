@@ -158,6 +158,26 @@ def extract_page(html: str, url: str) -> PageFacts:
     return facts
 
 
+def item_list_entries(html: str, url: str) -> list[tuple[str, str | None]]:
+    """The items a page's schema.org `ItemList` names: (URL as written, name if given)."""
+    entries: dict[str, str | None] = {}
+    for node in _structured_nodes(Selector(text=html), url):
+        if "ItemList" not in _types(node):
+            continue
+        for element in _as_list(node.get("itemListElement")):
+            if not isinstance(element, dict):
+                continue
+            item = element.get("item", element)
+            if isinstance(item, str):
+                link, name = item, _text(element.get("name"))
+            else:
+                link = _text(item.get("url") or item.get("@id"))
+                name = _text(item.get("name")) or _text(element.get("name"))
+            if link:
+                entries.setdefault(link, name)
+    return list(entries.items())
+
+
 def _structured_nodes(selector: Selector, url: str) -> Iterator[dict[str, Any]]:
     """Every schema.org object on the page, `@graph` wrappers and lists flattened.
 

@@ -6,13 +6,21 @@ from typing import Any
 import scrapy
 from scrapy.http import Response, TextResponse
 
+from crawler.extract import item_list_entries
 from crawler.spiders.base import SourceSpider, read_page, select
 from directory.items import ClinicianItem, ClinicItem, LocationItem
 from directory.vocab import SourceKind
 
+NEXT_PAGE = "link[rel=next]::attr(href), a[rel=next]::attr(href)"
+"""Where a listing page links its next page when the source names no selector."""
+
 
 class DirectorySpider(SourceSpider):
-    """Follows item links and next-page links; detail pages give one listing each."""
+    """Follows item links and next-page links; detail pages give one listing each.
+
+    With no selectors at all, a directory that marks its pages up as a schema.org `ItemList`
+    (and links the next page with rel=next) is walked just the same.
+    """
 
     name = "directory"
     kind = SourceKind.DIRECTORY
@@ -27,16 +35,31 @@ class DirectorySpider(SourceSpider):
         if not isinstance(response, TextResponse):
             self.skip("not_html", response.url)
             return
-        links = select(response, self.source.item_links or "")
-        if not links:
-            self.skip("no_items", f"{response.url} matched nothing for item_links")
-        for href in links:
-            yield response.follow(href, callback=self.parse_detail, errback=self.download_failed)
-        if self.source.next_page:
-            for href in select(response, self.source.next_page)[:1]:
-                yield response.follow(href, callback=self.parse, errback=self.download_failed)
+        entries = self._parse_items(response)
+        if not entries:
+            self.skip("no_items", f"{response.url} lists no clinics")
+        for href, name in entries:
+            yield response.follow(
+                href,
+                callback=self.parse_detail,
+                errback=self.download_failed,
+                cb_kwargs={"listed_name": name},
+            )
+        for href in select(response, self.source.next_page or NEXT_PAGE)[:1]:
+            yield response.follow(href, callback=self.parse, errback=self.download_failed)
 
-    def parse_detail(self, response: Response) -> Iterator[ClinicItem]:
+    def _parse_items(self, response: TextResponse) -> list[tuple[str, str | None]]:
+        """The clinics a listing page links (with the name it lists them by, if it says).
+
+        By the source's item selector, else by the page's schema.org ItemList.
+        """
+        if self.source.item_links:
+            return [(href, None) for href in select(response, self.source.item_links)]
+        return item_list_entries(response.text, response.url)
+
+    def parse_detail(
+        self, response: Response, listed_name: str | None = None
+    ) -> Iterator[ClinicItem]:
         """A clinic's detail page: the source's field selectors first, then what the page shows."""
         if not isinstance(response, TextResponse):
             self.skip("not_html", response.url)
@@ -48,7 +71,7 @@ class DirectorySpider(SourceSpider):
         named = fields.get("clinicians")
         yield ClinicItem(
             **self.provenance(response),
-            name=_first(fields.get("name")) or facts.name,
+            name=_first(fields.get("name")) or facts.name or listed_name,
             website=self._parse_website(response, fields) or facts.website,
             locations=[LocationItem(address=a) for a in addresses]
             or facts.locations + facts.printed_locations,

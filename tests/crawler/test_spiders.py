@@ -12,6 +12,7 @@ from crawler.run import project_settings
 from crawler.settings import USER_AGENT
 from crawler.spiders.base import SKIP_DETAILS_KEY
 from crawler.spiders.clinic_sites import ClinicSitesSpider, SiteVisit
+from crawler.spiders.directory import DirectorySpider
 from crawler.spiders.license_table import SODA_PAGE, LicenseTableSpider
 from crawler.spiders.nppes_api import NppesApiSpider
 from crawler.spiders.nppes_organizations import NppesOrganizationsSpider
@@ -263,3 +264,28 @@ def test_an_overpass_remark_is_an_error_so_the_run_is_not_complete(overpass, cap
     assert list(overpass.parse(json_response(OVERPASS_URL, body))) == []
     assert "Query timed out" in caplog.text
     assert any(record.levelname == "ERROR" for record in caplog.records)
+
+
+def test_a_directory_marked_up_as_an_item_list_needs_no_selectors():
+    source = Source(name="finder", kind=SourceKind.DIRECTORY, url="https://finder.example/")
+    spider = spider_for(DirectorySpider, source)
+    html = b"""<html><head><link rel="next" href="/clinics/?page=2"></head><body>
+    <script type="application/ld+json">{"@context": "https://schema.org", "@type": "ItemList",
+      "itemListElement": [
+        {"@type": "ListItem", "position": 1, "name": "Calm Waters", "url": "/clinics/calm-waters/"},
+        {"@type": "ListItem", "position": 2,
+         "item": {"@type": "MedicalClinic", "@id": "https://finder.example/clinics/bayou/"}}
+      ]}</script></body></html>"""
+    response = HtmlResponse("https://finder.example/clinics/?page=1", body=html)
+    requests = list(spider.parse(response))
+    assert [request.url for request in requests] == [
+        "https://finder.example/clinics/calm-waters/",
+        "https://finder.example/clinics/bayou/",
+        "https://finder.example/clinics/?page=2",
+    ]
+    assert [request.callback for request in requests] == [
+        spider.parse_detail,
+        spider.parse_detail,
+        spider.parse,
+    ]
+    assert requests[0].cb_kwargs == {"listed_name": "Calm Waters"}

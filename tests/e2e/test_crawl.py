@@ -234,3 +234,24 @@ def test_a_listing_gone_from_its_source_is_kept_and_after_three_runs_possibly_cl
 
     clinics.run("crawl", "--sources", str(sources_file), "--source", "clinic-sites")
     assert possibly_closed(crawled_engine) == set()
+
+
+def test_a_directory_with_a_schema_org_item_list_is_crawled_without_selectors(
+    first_crawl, clinics, sources_file, crawled_engine
+):
+    text = sources_file.read_text()
+    finder_url = re.search(r'url = "(http://[^"]+/clinics/\?page=1)"', text).group(1)
+    item_list = sources_file.with_name("item-list.toml")
+    item_list.write_text(
+        f'[[source]]\nname = "finder-item-list"\nkind = "directory"\nurl = "{finder_url}"\n'
+    )
+    clinics.run("crawl", "--sources", str(item_list))
+    run = runs(crawled_engine)[-1]
+    assert run.source_name == "finder-item-list"
+    assert run.counts["item_scraped_count"] == 5  # every profile on both pages
+    # The one new listing is the profile whose page omits its name: the item list names it.
+    assert run.counts["ingest/new"] == 1
+    with Session(crawled_engine) as session:
+        assert session.scalars(
+            select(Clinic).where(Clinic.name == "Serenity Infusion Lounge")
+        ).one()
