@@ -11,7 +11,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.extract import PageFacts, site_listing
-from crawler.spiders.base import SourceSpider, read_page
+from crawler.spiders.base import SourceSpider
 from directory.items import ClinicItem
 from directory.vocab import SourceKind
 
@@ -54,15 +54,21 @@ class ClinicSitesSpider(SourceSpider):
             self.skip("not_html", response.url)
             return
         visit.home = response.url
-        visit.pages.append((response.url, read_page(response)))
+        self._add_page(visit, response)
         visit.pending = self._parse_key_links(response, visit)
         yield from self._continue(visit)
 
     def parse_page(self, response: Response, visit: SiteVisit) -> Iterator[Any]:
         """Read one key page, then go on with the visit."""
         if isinstance(response, TextResponse):
-            visit.pages.append((response.url, read_page(response)))
+            self._add_page(visit, response)
         yield from self._continue(visit)
+
+    def _add_page(self, visit: SiteVisit, response: TextResponse) -> None:
+        """Keep what a page of the visit states, unless the extractor failed on it."""
+        facts = self.read_page(response)
+        if facts is not None:
+            visit.pages.append((response.url, facts))
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         """A key page that failed (or robots.txt forbids) does not end the visit."""

@@ -7,7 +7,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from crawler.extract import item_list_entries
-from crawler.spiders.base import SourceSpider, read_page, select
+from crawler.spiders.base import SourceSpider, select
 from directory.items import ClinicianItem, ClinicItem, LocationItem
 from directory.vocab import SourceKind
 
@@ -64,7 +64,9 @@ class DirectorySpider(SourceSpider):
         if not isinstance(response, TextResponse):
             self.skip("not_html", response.url)
             return
-        facts = read_page(response)
+        facts = self.read_page(response)
+        if facts is None:
+            return
         fields = {key: select(response, expr) for key, expr in self.source.fields.items()}
         addresses = fields.get("address") or []
         phones = [phone.removeprefix("tel:") for phone in fields.get("phone") or facts.phones]

@@ -289,3 +289,19 @@ def test_a_directory_marked_up_as_an_item_list_needs_no_selectors():
         spider.parse,
     ]
     assert requests[0].cb_kwargs == {"listed_name": "Calm Waters"}
+
+
+def test_a_page_the_extractor_fails_on_is_logged_and_the_visit_goes_on(monkeypatch, caplog):
+    source = Source(name="sites", kind=SourceKind.CLINIC_SITES, urls=("https://clinic.example/",))
+    spider = spider_for(ClinicSitesSpider, source)
+
+    def broken(html, url):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("crawler.spiders.base.extract_page", broken)
+    html = b'<html><body><a href="/contact/">Contact</a></body></html>'
+    visit = SiteVisit(home="https://clinic.example/", seen={"https://clinic.example/"})
+    (next_page,) = spider.parse_home(HtmlResponse("https://clinic.example/", body=html), visit)
+    assert next_page.url == "https://clinic.example/contact/"
+    assert spider.crawler.stats.get_value("skipped/extract_failed") == 1
+    assert "extraction failed on https://clinic.example/" in caplog.text
