@@ -48,12 +48,13 @@ UPPER = "A-ZÀ-ÖØ-Þ"
 NAME = rf"[{UPPER}][A-Za-zÀ-ÿ'’\-]+(?:\s+[{UPPER}]\.?)?(?:\s+[{UPPER}][A-Za-zÀ-ÿ'’\-]+){{1,2}}"
 TITLE = r"Dra?\.?"  # "Dr.", and "Dra." on Spanish-language pages
 LABEL = r"[A-Za-z][A-Za-z ]{0,30}:\s*"  # "Prescriber: ", "Medical director: "
+CREDENTIALS = rf"{CREDENTIAL}(?:\s*,\s*{CREDENTIAL})*"
 CREDENTIALED_PERSON = re.compile(
-    rf"^(?P<label>{LABEL})?(?:{TITLE}\s+)?(?P<name>{NAME})\s*,\s*(?P<credentials>{CREDENTIAL}(?:\s*,\s*{CREDENTIAL})*)"
+    rf"^(?P<label>{LABEL})?(?:{TITLE}\s+)?(?P<name>{NAME})\s*,\s*(?P<credentials>{CREDENTIALS})"
     r"(?!\s*\d{5})(?=$|[\s,;:(–—-])"  # "Silver Spring, MD 20910" is a place
 )
 BARE_NAME = re.compile(rf"^(?:{TITLE}\s+)?{NAME}$")
-CREDENTIALS_ONLY = re.compile(rf"^{CREDENTIAL}(?:\s*,\s*{CREDENTIAL})*$")
+CREDENTIALS_ONLY = re.compile(rf"^{CREDENTIALS}$")
 DOCTOR = re.compile(rf"(?<![\w.])(?P<name>{TITLE}\s+{NAME})(?=$|[\s,;:.(–—-])")
 NPI_TEXT = re.compile(r"\bNPI\b\s*(?:#|No\.?|number)?\s*:?\s*(?P<npi>\d{10})\b", re.IGNORECASE)
 LICENSE_TEXT = re.compile(
