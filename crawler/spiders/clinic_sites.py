@@ -37,16 +37,13 @@ class SiteVisit:
     seen: set[str] = field(default_factory=set)
 
 
-class ClinicSitesSpider(SourceSpider):
-    """Builds one listing per clinic website, from its home page and a few key pages."""
+class SiteVisitor(SourceSpider):
+    """A spider that visits clinic websites: each site's home page and a few key pages."""
 
-    name = "clinic_sites"
-    kind = SourceKind.CLINIC_SITES
-
-    async def start(self) -> AsyncIterator[Any]:
-        for url in self.source.urls:
-            visit = SiteVisit(home=url, seen={url})
-            yield self._request(url, visit, self.parse_home)
+    def visit_site(self, url: str) -> scrapy.Request:
+        """The first request of a visit to the clinic website at `url`."""
+        visit = SiteVisit(home=url, seen={url})
+        return self._request(url, visit, self.parse_home)
 
     def parse_home(self, response: Response, visit: SiteVisit) -> Iterator[Any]:
         """Read the home page, choose the key pages to visit, then visit them one by one."""
@@ -121,6 +118,17 @@ class ClinicSitesSpider(SourceSpider):
             source_name=self.source.name,
             retrieved_at=self.provenance_time(),
         )
+
+
+class ClinicSitesSpider(SiteVisitor):
+    """Builds one listing per clinic website, from its home page and a few key pages."""
+
+    name = "clinic_sites"
+    kind = SourceKind.CLINIC_SITES
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.source.urls:
+            yield self.visit_site(url)
 
 
 def _site_root(url: str) -> str:

@@ -1,13 +1,16 @@
-"""Clinic directories: walk the paginated listing, read each clinic's detail page."""
+"""Clinic directories: walk the paginated listing, read each clinic's detail page, and follow
+through to the clinic's own website when the directory links one."""
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
 
 from crawler.extract import item_list_entries
-from crawler.spiders.base import SourceSpider, select
+from crawler.spiders.base import select
+from crawler.spiders.clinic_sites import SiteVisitor
 from directory.items import ClinicianItem, ClinicItem, LocationItem
 from directory.vocab import SourceKind
 
@@ -15,8 +18,9 @@ NEXT_PAGE = "link[rel=next]::attr(href), a[rel=next]::attr(href)"
 """Where a listing page links its next page when the source names no selector."""
 
 
-class DirectorySpider(SourceSpider):
-    """Follows item links and next-page links; detail pages give one listing each.
+class DirectorySpider(SiteVisitor):
+    """Follows item links and next-page links; detail pages give one listing each, and the
+    clinic's own website, where the directory links one, is visited for another.
 
     With no selectors at all, a directory that marks its pages up as a schema.org `ItemList`
     (and links the next page with rel=next) is walked just the same.
@@ -24,6 +28,10 @@ class DirectorySpider(SourceSpider):
 
     name = "directory"
     kind = SourceKind.DIRECTORY
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.visited_sites: set[str] = set()
 
     async def start(self) -> AsyncIterator[Any]:
         yield scrapy.Request(
@@ -57,10 +65,11 @@ class DirectorySpider(SourceSpider):
             return [(href, None) for href in select(response, self.source.item_links)]
         return item_list_entries(response.text, response.url)
 
-    def parse_detail(
-        self, response: Response, listed_name: str | None = None
-    ) -> Iterator[ClinicItem]:
-        """A clinic's detail page: the source's field selectors first, then what the page shows."""
+    def parse_detail(self, response: Response, listed_name: str | None = None) -> Iterator[Any]:
+        """A clinic's detail page: the source's field selectors first, then what the page shows.
+
+        Then the clinic's own website, if the page links one, is visited like a clinic site.
+        """
         if not isinstance(response, TextResponse):
             self.skip("not_html", response.url)
             return
@@ -71,10 +80,11 @@ class DirectorySpider(SourceSpider):
         addresses = fields.get("address") or []
         phones = [phone.removeprefix("tel:") for phone in fields.get("phone") or facts.phones]
         named = fields.get("clinicians")
+        website = self._parse_website(response, fields) or facts.website
         yield ClinicItem(
             **self.provenance(response),
             name=_first(fields.get("name")) or facts.name or listed_name,
-            website=self._parse_website(response, fields) or facts.website,
+            website=website,
             locations=[LocationItem(address=a) for a in addresses]
             or facts.locations + facts.printed_locations,
             clinicians=[ClinicianItem(name=n) for n in named] if named else facts.clinicians,
@@ -82,6 +92,14 @@ class DirectorySpider(SourceSpider):
             service_texts=(fields.get("services") or []) + facts.service_texts,
             page_urls=[response.url],
         )
+        if website and self._is_new_site(website, response.url):
+            self.visited_sites.add(website)
+            yield self.visit_site(website)
+
+    def _is_new_site(self, website: str, directory_page: str) -> bool:
+        """Whether a linked website is a clinic's own (not the directory's) and not yet visited."""
+        elsewhere = urlsplit(website).netloc != urlsplit(directory_page).netloc
+        return elsewhere and website not in self.visited_sites
 
     def _parse_website(self, response: Response, fields: dict[str, list[str]]) -> str | None:
         """The clinic's own website, as an absolute URL."""

@@ -305,3 +305,24 @@ def test_a_page_the_extractor_fails_on_is_logged_and_the_visit_goes_on(monkeypat
     assert next_page.url == "https://clinic.example/contact/"
     assert spider.crawler.stats.get_value("skipped/extract_failed") == 1
     assert "extraction failed on https://clinic.example/" in caplog.text
+
+
+def test_a_directory_profile_linking_the_clinics_site_leads_to_a_visit_of_it():
+    source = Source(
+        name="finder",
+        kind=SourceKind.DIRECTORY,
+        url="https://finder.example/",
+        fields={"name": "h1::text", "website": "a.website::attr(href)"},
+    )
+    spider = spider_for(DirectorySpider, source)
+    html = b"""<html><body><h1>Calm Waters Ketamine Clinic</h1>
+      <p>IV ketamine</p><a class="website" href="https://calmwaters.example/">Website</a>
+      </body></html>"""
+    profile = HtmlResponse("https://finder.example/clinics/calm-waters/", body=html)
+    listing, visit = spider.parse_detail(profile)
+    assert (listing.name, listing.website) == (
+        "Calm Waters Ketamine Clinic",
+        "https://calmwaters.example/",
+    )
+    assert (visit.url, visit.callback) == ("https://calmwaters.example/", spider.parse_home)
+    assert [type(out) for out in spider.parse_detail(profile)] == [ClinicItem]  # visited once

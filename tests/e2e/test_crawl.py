@@ -81,6 +81,10 @@ def test_own_site_directory_and_registry_merge_into_one_listing(first_crawl, cra
         calm = session.scalars(select(Clinic).where(Clinic.name.like("Calm Waters%"))).one()
         sources = {f.source_name for f in calm.field_sources}
         assert sources == {"clinic-sites", "ketamine-finder", "nppes-organisations"}
+        # The directory followed its link to the clinic's own site and read it there too.
+        assert {f.source_url for f in calm.field_sources if f.source_name == "ketamine-finder"} >= {
+            calm.website
+        }
         assert [loc.phone for loc in calm.locations] == ["+15125550142"]
         # The clinic's own site names them, with credentials given separately, and it wins.
         people = {(c.name, tuple(c.credentials), c.npi) for c in calm.clinicians}
