@@ -13,6 +13,7 @@ import extruct
 import phonenumbers
 from lxml import etree
 from parsel import Selector
+from phonenumbers import Leniency
 
 from directory.items import ClinicianItem, LocationItem
 from directory.normalise.names import KNOWN_CREDENTIALS
@@ -74,6 +75,7 @@ SUITE_LINE = r"(?:Suite|Ste\.?|Unit|Floor|Fl\.?|Room|#)[ ]?[\w-]+\n"
 CITY_LINE = rf"[A-Z][A-Za-z .'-]{{1,40}},?[ ]{STATE},?[ ]\d{{5}}"
 ADDRESS_CONTINUES = re.compile(rf"\n(?={SUITE_LINE}|{CITY_LINE})")
 WHITESPACE = re.compile(r"\s+")
+POSSIBLE = Leniency.POSSIBLE  # numbers are validated by the normaliser, not here
 PHONE_SHAPE = re.compile(r"\d{3}\D{0,3}\d{4}")  # "555-0142", "5550142", "555 ‑ 0142"
 FAX_LABEL = re.compile(r"\bfax\b\W{0,3}$", re.IGNORECASE)
 PHONE_SCOPE = 160  # characters after an address where the location's phone is printed
@@ -394,7 +396,7 @@ def _phones_in(text: str) -> Iterator[str]:
     for line in text.split("\n"):
         if not PHONE_SHAPE.search(line):
             continue
-        for found in phonenumbers.PhoneNumberMatcher(line, "US"):
+        for found in phonenumbers.PhoneNumberMatcher(line, "US", leniency=POSSIBLE):
             if not FAX_LABEL.search(line[max(0, found.start - 10) : found.start]):
                 yield found.raw_string
 
