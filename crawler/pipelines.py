@@ -27,10 +27,10 @@ from directory.vocab import CrawlOutcome
 ERROR_STATS = ("log_count/ERROR", "spider_exceptions/count", "downloader/exception_count")
 
 
-def _store(session: Session, item: Any, source: Source) -> list[CrawlOutcome]:
+def _store(session: Session, item: Any, source: Source, run_id: int | None) -> list[CrawlOutcome]:
     """Normalise an item and store what it holds (an NPPES record may hold several licences)."""
     if isinstance(item, ClinicItem):
-        return [ingest.ingest_listing(session, normalise_listing(item))]
+        return [ingest.ingest_listing(session, normalise_listing(item), run_id)]
     if isinstance(item, LicenseItem):
         return [ingest.ingest_license(session, normalise_license(item, source))]
     if isinstance(item, NpiRecordItem):
@@ -81,7 +81,7 @@ class IngestPipeline:
         assert stats is not None  # noqa: S101 - Scrapy always sets stats before items flow
         try:
             with self.sessions.begin() as session:
-                outcomes = _store(session, item, self.source)
+                outcomes = _store(session, item, self.source, self.run_id)
         except NormaliseError as error:
             stats.inc_value(f"dropped/{error.reason}")
             details = stats.get_value(SKIP_DETAILS_KEY, [])

@@ -20,6 +20,8 @@ from crawler.spiders.directory import DirectorySpider
 from crawler.spiders.leie_csv import LeieCsvSpider
 from crawler.spiders.license_table import LicenseTableSpider
 from crawler.spiders.nppes_api import NppesApiSpider
+from crawler.spiders.nppes_organizations import NppesOrganizationsSpider
+from crawler.spiders.osm_overpass import OsmOverpassSpider
 from directory.db import make_engine, make_sessionmaker
 from directory.licensing import clinician_lookups
 from directory.sources import Source
@@ -28,6 +30,8 @@ from directory.vocab import SourceKind
 SPIDERS: dict[SourceKind, type[SourceSpider]] = {
     SourceKind.CLINIC_SITES: ClinicSitesSpider,
     SourceKind.DIRECTORY: DirectorySpider,
+    SourceKind.NPPES_ORGANIZATIONS: NppesOrganizationsSpider,
+    SourceKind.OSM_OVERPASS: OsmOverpassSpider,
     SourceKind.NPPES_API: NppesApiSpider,
     SourceKind.LICENSE_TABLE: LicenseTableSpider,
     SourceKind.LEIE_CSV: LeieCsvSpider,

@@ -7,12 +7,12 @@ clinic's own website take precedence over what a directory says about it.
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from directory.dedupe import building, find_same_clinic, website_host
 from directory.models import (
     Base,
     Clinic,
@@ -23,6 +23,7 @@ from directory.models import (
     License,
     LicenseChange,
     Location,
+    Sighting,
     utcnow,
 )
 from directory.normalise.records import (
@@ -33,10 +34,14 @@ from directory.normalise.records import (
     LocationRecord,
 )
 from directory.sources import Source
-from directory.vocab import CrawlOutcome, LicenseStatus
+from directory.vocab import LISTING_KINDS, CrawlOutcome, LicenseStatus
 
 Model = TypeVar("Model", bound=Base)
 MAX_RUN_ERRORS = 200
+PRECEDENCE_FIELDS = ("name", "website", "locations", "clinicians")
+MISSED_RUNS_BEFORE_CLOSED = 3
+"""Consecutive complete runs of every source that listed a clinic, without it, before it is
+shown as possibly closed."""
 
 
 def assign(target: Base, values: Mapping[str, Any]) -> bool:
@@ -49,19 +54,27 @@ def assign(target: Base, values: Mapping[str, Any]) -> bool:
     return changed
 
 
-def ingest_listing(session: Session, record: ListingRecord) -> CrawlOutcome:
-    """Create or update a listing, its locations and clinicians, and where each field came from."""
-    clinic = session.scalars(select(Clinic).where(Clinic.key == record.key)).one_or_none()
+def ingest_listing(
+    session: Session, record: ListingRecord, run_id: int | None = None
+) -> CrawlOutcome:
+    """Create or update a listing, its locations and clinicians, and where each field came from.
+
+    `run_id` is the crawl run that read it; a listing seen again is no longer possibly closed.
+    """
+    clinic = _stored_clinic(session, record)
     outcome = CrawlOutcome.UNCHANGED
     if clinic is None:
-        clinic = Clinic(key=record.key, name=record.name, modalities=[], conditions=[])
+        clinic = Clinic(
+            key=record.key, name=record.name, modalities=[], conditions=[], possibly_closed=False
+        )
         session.add(clinic)
         outcome = CrawlOutcome.NEW
-    authoritative = _is_own_site(clinic, record)
-    changed = _merge_clinic(clinic, record, authoritative)
-    changed |= _merge_locations(clinic, record.locations, authoritative)
-    changed |= _merge_clinicians(clinic, record.clinicians, authoritative)
+    first = {field: _takes_precedence(clinic, record, field) for field in PRECEDENCE_FIELDS}
+    changed = _merge_clinic(clinic, record, first["name"], first["website"])
+    changed |= _merge_locations(clinic, record.locations, first["locations"])
+    changed |= _merge_clinicians(clinic, record.clinicians, first["clinicians"])
     clinic.last_seen = record.retrieved_at
+    changed |= _record_sighting(clinic, record, run_id)
     _record_field_sources(session, clinic, record)
     if changed:
         clinic.needs_check = True
@@ -71,31 +84,65 @@ def ingest_listing(session: Session, record: ListingRecord) -> CrawlOutcome:
     return CrawlOutcome.UPDATED
 
 
-def _is_own_site(clinic: Clinic, record: ListingRecord) -> bool:
-    """Whether the record was read from the clinic's own website (or nothing better is known)."""
-    website = record.website or clinic.website
+def _stored_clinic(session: Session, record: ListingRecord) -> Clinic | None:
+    """The clinic a record describes: by its key, by the key its source used before, or by the
+    evidence that it is a clinic another source gave (`directory.dedupe`)."""
+    by_key = session.scalars(select(Clinic).where(Clinic.key == record.key)).one_or_none()
+    if by_key is not None:
+        return by_key
+    seen = select(Sighting.clinic_id).where(
+        Sighting.source_name == record.source_name, Sighting.listing_key == record.key
+    )
+    by_source = session.scalars(select(Clinic).where(Clinic.id.in_(seen))).first()
+    return by_source or find_same_clinic(session, record)
+
+
+def _takes_precedence(clinic: Clinic, record: ListingRecord, field: str) -> bool:
+    """Whether the record's value of a field replaces the stored one.
+
+    The clinic's own website outranks every other source; between equals, the fresher reading
+    wins. A field no other source has given is the record's to set.
+    """
+    rank = _rank(record.website or clinic.website, record.source_url, record.retrieved_at)
+    return all(
+        rank >= _rank(clinic.website, source.source_url, source.retrieved_at)
+        for source in clinic.field_sources
+        if source.field == field
+        and (source.source_name, source.source_url) != (record.source_name, record.source_url)
+    )
+
+
+def _rank(website: str | None, source_url: str, retrieved_at: datetime) -> tuple[bool, datetime]:
+    """How far a source's reading of a field is trusted: own site first, then freshness."""
+    return _is_own_site(website, source_url), retrieved_at
+
+
+def _is_own_site(website: str | None, source_url: str) -> bool:
+    """Whether a page is on the clinic's own website (or no website is known to say otherwise)."""
     if not website:
         return True
-    return urlsplit(record.source_url).netloc == urlsplit(website).netloc
+    return website_host(source_url) == website_host(website)
 
 
-def _merge_clinic(clinic: Clinic, record: ListingRecord, authoritative: bool) -> bool:
-    """Name and website from the clinic's own site win; services accumulate across sources."""
+def _merge_clinic(
+    clinic: Clinic, record: ListingRecord, name_first: bool, site_first: bool
+) -> bool:
+    """Name and website by precedence (empty ones are filled); services accumulate."""
     values: dict[str, Any] = {
         "modalities": sorted(set(clinic.modalities) | set(record.modalities)),
         "conditions": sorted(set(clinic.conditions) | set(record.conditions)),
     }
-    if authoritative or not clinic.name:
+    if name_first or not clinic.name:
         values["name"] = record.name
-    if record.website and (authoritative or not clinic.website):
+    if record.website and (site_first or not clinic.website):
         values["website"] = record.website
     return assign(clinic, values)
 
 
 def _location_key(location: Location | LocationRecord) -> tuple[str, str]:
-    """What makes two addresses the same place."""
+    """What makes two addresses the same place: the building, however sources spell the street."""
     street = " ".join((location.street or location.raw or "").lower().split())
-    return street, location.postal_code or ""
+    return building(location) or (street, location.postal_code or "")
 
 
 def _location_values(record: LocationRecord) -> dict[str, Any]:
@@ -185,6 +232,23 @@ def _refresh(target: Base, values: Mapping[str, Any], authoritative: bool) -> bo
             if value not in (None, []) and getattr(target, name) in (None, [])
         }
     return assign(target, values)
+
+
+def _record_sighting(clinic: Clinic, record: ListingRecord, run_id: int | None) -> bool:
+    """Note that the record's source lists the clinic in this run; True if it was closed."""
+    sighting = next((s for s in clinic.sightings if s.source_name == record.source_name), None)
+    if sighting is None:
+        sighting = Sighting(
+            source_name=record.source_name, listing_key=record.key, last_seen=record.retrieved_at
+        )
+        clinic.sightings.append(sighting)
+    sighting.last_seen = record.retrieved_at
+    sighting.listing_key = record.key
+    sighting.last_run_id = run_id
+    sighting.missed_runs = 0
+    reopened = clinic.possibly_closed
+    clinic.possibly_closed = False
+    return reopened
 
 
 def _record_field_sources(session: Session, clinic: Clinic, record: ListingRecord) -> None:
@@ -326,4 +390,39 @@ def finish_run(
     run.errors = errors[:MAX_RUN_ERRORS]
     run.error_count = error_count
     run.finished_at = finished_at or utcnow()
+    if run.source_kind in LISTING_KINDS and is_complete(run):
+        _count_missed(session, run)
     session.flush()
+
+
+def is_complete(run: CrawlRun) -> bool:
+    """Whether a run saw its whole source: it finished, without errors, and listed something.
+
+    Only a complete run can tell that a listing has gone; a run that failed, was cut short or
+    read nothing at all (the source was down) says nothing about the listings it did not read.
+    """
+    return (
+        run.status == "finished"
+        and run.error_count == 0
+        and run.counts.get("item_scraped_count", 0) > 0
+    )
+
+
+def _count_missed(session: Session, run: CrawlRun) -> None:
+    """Count a missed run against every listing of the run's source it did not list.
+
+    A clinic every source of which has missed it `MISSED_RUNS_BEFORE_CLOSED` times running is
+    possibly closed; it is kept, and shown as such.
+    """
+    missed = session.scalars(
+        select(Sighting).where(
+            Sighting.source_name == run.source_name,
+            or_(Sighting.last_run_id.is_(None), Sighting.last_run_id != run.id),
+        )
+    ).all()
+    for sighting in missed:
+        sighting.missed_runs += 1
+    for clinic in {sighting.clinic for sighting in missed}:
+        clinic.possibly_closed = all(
+            sighting.missed_runs >= MISSED_RUNS_BEFORE_CLOSED for sighting in clinic.sightings
+        )

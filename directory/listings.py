@@ -57,6 +57,7 @@ def listing_record(clinic: Clinic) -> dict[str, Any]:
         ],
         "verification": _verification_record(verification, active_override(clinic)),
         "under_review": under_review(clinic),
+        "possibly_closed": clinic.possibly_closed,
     }
 
 

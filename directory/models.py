@@ -92,6 +92,8 @@ class Clinic(Base):
     needs_check: Mapped[bool] = mapped_column(default=True)
     first_seen: Mapped[created]
     last_seen: Mapped[created]
+    possibly_closed: Mapped[bool] = mapped_column(default=False)
+    """Missing from several consecutive complete runs of every source that listed it."""
 
     locations: Mapped[list["Location"]] = relationship(
         back_populates="clinic", cascade="all, delete-orphan", order_by="Location.position"
@@ -115,6 +117,9 @@ class Clinic(Base):
         back_populates="clinic",
         cascade="all, delete-orphan",
         foreign_keys="ListingRemoval.clinic_id",
+    )
+    sightings: Mapped[list["Sighting"]] = relationship(
+        back_populates="clinic", cascade="all, delete-orphan", order_by="Sighting.id"
     )
 
 
@@ -156,6 +161,25 @@ class FieldSource(Base):
     retrieved_at: Mapped[datetime]
 
     clinic: Mapped[Clinic] = relationship(back_populates="field_sources")
+
+
+class Sighting(Base):
+    """A listing source's record of a clinic: its key there, the run that last listed it, and
+    the runs that have missed it since."""
+
+    __tablename__ = "sightings"
+    __table_args__ = (UniqueConstraint("clinic_id", "source_name"),)
+
+    id: Mapped[intpk]
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"))
+    source_name: Mapped[short] = mapped_column(index=True)
+    listing_key: Mapped[str]
+    """The key the source's listing had; another source's key may have named the clinic."""
+    last_seen: Mapped[datetime]
+    last_run_id: Mapped[int | None]
+    missed_runs: Mapped[int] = mapped_column(default=0)
+
+    clinic: Mapped[Clinic] = relationship(back_populates="sightings")
 
 
 class Clinician(Base):
@@ -325,7 +349,7 @@ class CrawlRun(Base):
     source_kind: Mapped[str] = mapped_column(String(20))
     started_at: Mapped[created]
     finished_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(20), default="running")
+    status: Mapped[str] = mapped_column(String(60), default="running")  # "stopped: <reason>"
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error_count: Mapped[int] = mapped_column(default=0)
     errors: Mapped[list[str]] = mapped_column(default=list)

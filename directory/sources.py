@@ -41,19 +41,26 @@ class Source:
     next_page: str | None = None
     fields: Mapping[str, str] = field(default_factory=dict)
     page_budget: int = 8
+    states: tuple[str, ...] = ()
+    names: tuple[str, ...] = ("ketamine*",)
+    query: str | None = None
 
 
 _ALLOWED_KEYS: dict[SourceKind, set[str]] = {
     SourceKind.CLINIC_SITES: {"urls", "urls_file", "page_budget"},
     SourceKind.DIRECTORY: {"url", "item_links", "next_page", "fields"},
     SourceKind.NPPES_API: {"url"},
+    SourceKind.NPPES_ORGANIZATIONS: {"url", "states", "names"},
+    SourceKind.OSM_OVERPASS: {"url", "query"},
     SourceKind.LICENSE_TABLE: {"url", "format", "state", "columns", "status_map", "type_map"},
     SourceKind.LEIE_CSV: {"url"},
 }
 _REQUIRED_KEYS: dict[SourceKind, set[str]] = {
     SourceKind.CLINIC_SITES: set(),
-    SourceKind.DIRECTORY: {"url", "item_links"},
+    SourceKind.DIRECTORY: {"url"},
     SourceKind.NPPES_API: {"url"},
+    SourceKind.NPPES_ORGANIZATIONS: {"url", "states"},
+    SourceKind.OSM_OVERPASS: {"url", "query"},
     SourceKind.LICENSE_TABLE: {"url", "format", "state", "columns", "status_map"},
     SourceKind.LEIE_CSV: {"url"},
 }
@@ -120,6 +127,9 @@ def _parse_entry(path: Path, index: int, entry: Mapping[str, Any]) -> Source:
         next_page=check.string("next_page"),
         fields=check.string_table("fields"),
         page_budget=check.positive_int("page_budget", default=8),
+        states=check.states(),
+        names=check.strings("names") or ("ketamine*",),
+        query=check.string("query"),
     )
 
 
@@ -159,6 +169,21 @@ class _EntryChecker:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise self.fail(key, "must be a whole number of at least 1")
         return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.entry.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(key, "must be a list of non-empty strings")
+        return tuple(v.strip() for v in value)
+
+    def states(self) -> tuple[str, ...]:
+        states = self.strings("states")
+        if "states" in self.entry and not states:
+            raise self.fail("states", "lists no states")
+        for state in states:
+            if len(state) != 2 or not state.isalpha():
+                raise self.fail("states", f"{state!r} is not a two-letter state code such as TX")
+        return tuple(state.upper() for state in states)
 
     def state(self) -> str | None:
         value = self.string("state")

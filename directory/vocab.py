@@ -109,11 +109,20 @@ class SourceKind(StrEnum):
     CLINIC_SITES = "clinic_sites"
     DIRECTORY = "directory"
     NPPES_API = "nppes_api"
+    NPPES_ORGANIZATIONS = "nppes_organizations"
+    OSM_OVERPASS = "osm_overpass"
     LICENSE_TABLE = "license_table"
     LEIE_CSV = "leie_csv"
 
 
-LISTING_KINDS = frozenset({SourceKind.CLINIC_SITES, SourceKind.DIRECTORY})
+LISTING_KINDS = frozenset(
+    {
+        SourceKind.CLINIC_SITES,
+        SourceKind.DIRECTORY,
+        SourceKind.NPPES_ORGANIZATIONS,
+        SourceKind.OSM_OVERPASS,
+    }
+)
 """Source kinds that yield clinic listings (crawled before the licence look-ups that use them)."""
 
 

@@ -36,6 +36,7 @@ def listing_page(site: Site, request: Request) -> Response:
     return site.render(
         "clinics/_listing.html",
         cards=cards,
+        first_position=start + 1,
         page=number,
         pages=-(-len(listings()) // PAGE_SIZE),
     )

@@ -3,16 +3,22 @@
 Strings stay as printed; `directory.normalise` decides what they mean.
 """
 
+import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import extruct
 import phonenumbers
+from lxml import etree
 from parsel import Selector
+from phonenumbers import Leniency
 
 from directory.items import ClinicianItem, LocationItem
+from directory.normalise.names import KNOWN_CREDENTIALS
+
+logger = logging.getLogger(__name__)
 
 CLINIC_TYPES = frozenset(
     {
@@ -27,28 +33,88 @@ CLINIC_TYPES = frozenset(
     }
 )
 PERSON_TYPES = frozenset({"Person", "IndividualPhysician"})
+PERSON_ONLY_KEYS = ("honorificPrefix", "honorificSuffix", "givenName", "familyName", "worksFor")
 PERSON_KEYS = ("employee", "employees", "member", "members", "founder", "founders", "physician")
 
-CREDENTIAL = (
-    r"(?:M\.?D|D\.?O|N\.?P(?:-C)?|A?PRN(?:-CNP)?|F?NP-(?:BC|C)|PMHNP(?:-BC)?|FNP|AGNP(?:-C)?"
-    r"|DNP|MSN|ARNP|P\.?A(?:-C)?|CRNA|R\.?N|LPC|LCSW|LMFT|LMHC|Ph\.?D|Psy\.?D|MBA|MPH|FACEP)\.?"
-)
-NAME = r"[A-Z][A-Za-zÀ-ÿ'’\-]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][A-Za-zÀ-ÿ'’\-]+){1,2}"
+
+def _credential_pattern(credentials: Iterable[str]) -> str:
+    """Any known credential as sites print it: any case, letters optionally dotted ("M.D.")."""
+    longest_first = sorted(credentials, key=len, reverse=True)
+    spelled = (r"\.?".join(re.escape(char) for char in credential) for credential in longest_first)
+    return r"(?i:" + "|".join(spelled) + r")\.?"
+
+
+CREDENTIAL = _credential_pattern(KNOWN_CREDENTIALS)
+UPPER = "A-ZÀ-ÖØ-Þ"
+NAME = rf"[{UPPER}][A-Za-zÀ-ÿ'’\-]+(?:\s+[{UPPER}]\.?)?(?:\s+[{UPPER}][A-Za-zÀ-ÿ'’\-]+){{1,2}}"
+TITLE = r"Dra?\.?"  # "Dr.", and "Dra." on Spanish-language pages
+LABEL = r"[A-Za-z][A-Za-z ]{0,30}:\s*"  # "Prescriber: ", "Medical director: "
+CREDENTIALS = rf"{CREDENTIAL}(?:\s*,\s*{CREDENTIAL})*"
 CREDENTIALED_PERSON = re.compile(
-    rf"^(?:Dr\.?\s+)?(?P<name>{NAME})\s*,\s*(?P<credentials>{CREDENTIAL}(?:\s*,\s*{CREDENTIAL})*)"
-    r"(?=$|[\s,;:(–—-])"
+    rf"^(?P<label>{LABEL})?(?:{TITLE}\s+)?(?P<name>{NAME})\s*,\s*(?P<credentials>{CREDENTIALS})"
+    r"(?!\s*\d{5})(?=$|[\s,;:(–—-])"  # "Silver Spring, MD 20910" is a place
 )
-DOCTOR = re.compile(rf"^(?P<name>Dr\.?\s+{NAME})(?=$|[\s,;:(–—-])")
+BARE_NAME = re.compile(rf"^(?:{TITLE}\s+)?{NAME}$")
+CREDENTIALS_ONLY = re.compile(rf"^{CREDENTIALS}$")
+DOCTOR = re.compile(rf"(?<![\w.])(?P<name>{TITLE}\s+{NAME})(?=$|[\s,;:.(–—-])")
 NPI_TEXT = re.compile(r"\bNPI\b\s*(?:#|No\.?|number)?\s*:?\s*(?P<npi>\d{10})\b", re.IGNORECASE)
 LICENSE_TEXT = re.compile(
-    r"\bLicen[sc]e\s*(?:#|No\.?|number)?\s*:?\s*(?P<number>[A-Z]{0,4}[.\-]?\d{3,10})\b",
+    r"\bLicen[sc]e\s*(?:#|No\.?|number)?\s*:?\s*"
+    r"(?P<number>[A-Z]{0,4}[.\-]?\d{2,10}(?:-\d{2,10})?)\b",
     re.IGNORECASE,
 )
-ONE_LINE_ADDRESS = re.compile(
-    r"\d+[^,\n]{2,60}(?:,\s*(?:Suite|Ste\.?|Unit|Floor|Fl\.?|#)\s*[\w-]+)?,\s*"
-    r"[A-Za-z .'\-]{2,40},\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?"
+STATE = r"(?:[A-Z]{2}\.?|[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?)"  # "TX", or the state's name
+# A printed US address within one line of text: a street number, then up to "ST 12345".
+PRINTED_ADDRESS = re.compile(
+    r"(?<![\w-])\d{1,6}(?:-\d{1,4})?[ ](?:[NSEW]\.?[ ])?[A-Z0-9][^\n|·•]{2,90}?"
+    rf"[, ][ ]?{STATE},?[ ]\d{{5}}(?:-\d{{4}})?(?!\d)"
+)
+IN_CITY = re.compile(rf"\s+in\s+(?=[A-Z][A-Za-z .'-]{{1,40}},?[ ]{STATE},?[ ]\d{{5}})")
+# A line that continues the address above it: a suite, or "City, ST 12345".
+SUITE_LINE = r"(?:Suite|Ste\.?|Unit|Floor|Fl\.?|Room|#)[ ]?[\w-]+\n"
+CITY_LINE = rf"[A-Z][A-Za-z .'-]{{1,40}},?[ ]{STATE},?[ ]\d{{5}}"
+ADDRESS_CONTINUES = re.compile(rf"\n(?={SUITE_LINE}|{CITY_LINE})")
+WHITESPACE = re.compile(r"\s+")
+POSSIBLE = Leniency.POSSIBLE  # numbers are validated by the normaliser, not here
+PHONE_SHAPE = re.compile(r"\d{3}\D{0,3}\d{4}")  # "555-0142", "5550142", "555 ‑ 0142"
+FAX_LABEL = re.compile(r"\bfax\b\W{0,3}$", re.IGNORECASE)
+PHONE_SCOPE = 160  # characters after an address where the location's phone is printed
+# Elements that end a line of text.
+BLOCK_TAGS = frozenset(
+    {"address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "footer", "form"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p"}
+    | {"section", "table", "td", "th", "tr", "ul"}
+)
+NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg"})
+SYNTAX_PROBES = {
+    "json-ld": "//script[contains(@type, 'ld+json')]",
+    "microdata": "//*[@itemscope]",
+    "rdfa": "//*[@typeof]",
+}
+SCHEMA_PREFIX = re.compile(r"^https?://schema\.org/")
+MAX_RDFA_DEPTH = 4
+ARTICLE_TYPES = frozenset(
+    {"Article", "NewsArticle", "BlogPosting", "Report", "ScholarlyArticle", "AnalysisNewsArticle"}
+)
+
+
+def _named_like(words: Iterable[str]) -> str:
+    """An XPath test: the element's class or id has one of `words` as a -, _ or space word."""
+    name = "concat(' ', translate(concat(@class, ' ', @id), '_-ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+    name += "'  abcdefghijklmnopqrstuvwxyz'), ' ')"
+    return " or ".join(f"contains({name}, ' {word} ')" for word in words)
+
+
+# Parts of a page that talk about things rather than offer them: blog and news teasers, asides.
+NOT_OFFERING_WORDS = ("blog", "news", "post", "posts", "press", "article", "articles")
+NOT_OFFERING = (
+    f"//aside | //nav | //article[.//time] | //*[@class or @id][{_named_like(NOT_OFFERING_WORDS)}]"
 )
 TEXT_BLOCKS = "//main//*[self::h1 or self::h2 or self::h3 or self::h4 or self::li or self::p]"
+FRAMELESS_TEXT_BLOCKS = (
+    "//body//*[self::h1 or self::h2 or self::h3 or self::li or self::p]"
+    "[not(ancestor::nav) and not(ancestor::footer)]"
+)
 PERSON_BLOCKS = (
     "//*[self::h2 or self::h3 or self::h4 or self::li or self::p or self::strong or self::td]"
 )
@@ -58,6 +124,7 @@ SITE_FRAME = (
 )
 CARD = "ancestor-or-self::*[self::section or self::article or self::li or self::div or self::tr][1]"
 MAX_BLOCK = 600
+MAX_PERSON_TEXT = 120  # a longer text is a paragraph about someone, not their name
 
 
 @dataclass
@@ -68,6 +135,9 @@ class PageFacts:
     fallback_name: str | None = None
     website: str | None = None
     locations: list[LocationItem] = field(default_factory=list)
+    """Locations the page's structured data gives."""
+    printed_locations: list[LocationItem] = field(default_factory=list)
+    """Addresses the page's text prints, each with the phone printed after it."""
     clinicians: list[ClinicianItem] = field(default_factory=list)
     service_texts: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
@@ -77,26 +147,96 @@ def extract_page(html: str, url: str) -> PageFacts:
     """Everything a listing needs that this page states."""
     selector = Selector(text=html, type="html")  # never sniffed as JSON
     facts = PageFacts(fallback_name=_parse_fallback_name(selector))
-    for node in _structured_nodes(html, url):
+    nodes = list(_structured_nodes(selector, url))
+    for node in nodes:
         _add_structured(facts, node)
-    if not facts.locations:
-        facts.locations = _parse_plain_addresses(selector)
-    facts.clinicians = _merge_people(facts.clinicians, _parse_plain_clinicians(selector))
-    facts.phones = _parse_phones(selector)
-    facts.service_texts += _parse_service_texts(selector)
+    lines = _text_lines(selector)
+    facts.printed_locations = _parse_printed_addresses(lines)
+    asides = _not_offering(selector)
+    facts.clinicians = _merge_people(facts.clinicians, _parse_plain_clinicians(selector, asides))
+    _add_sole_numbers(facts.clinicians, lines)
+    facts.phones = _parse_phones(selector, lines)
+    if not _is_article(selector, nodes):  # an article mentions services; it offers none
+        facts.service_texts += _parse_service_texts(selector, asides)
     return facts
 
 
-def _structured_nodes(html: str, url: str) -> Iterator[dict[str, Any]]:
-    """Every schema.org object on the page, `@graph` wrappers and lists flattened."""
-    try:
-        data = extruct.extract(
-            html, base_url=url, syntaxes=["json-ld", "microdata", "rdfa"], uniform=True
-        )
-    except Exception:  # noqa: BLE001 - broken markup falls back to plain extraction
-        return
-    for syntax_nodes in data.values():
-        yield from _flatten(syntax_nodes)
+def item_list_entries(html: str, url: str) -> list[tuple[str, str | None]]:
+    """The items a page's schema.org `ItemList` names: (URL as written, name if given)."""
+    entries: dict[str, str | None] = {}
+    for node in _structured_nodes(Selector(text=html), url):
+        if "ItemList" not in _types(node):
+            continue
+        for element in _as_list(node.get("itemListElement")):
+            if not isinstance(element, dict):
+                continue
+            item = element.get("item", element)
+            if isinstance(item, str):
+                link, name = item, _text(element.get("name"))
+            else:
+                link = _text(item.get("url") or item.get("@id"))
+                name = _text(item.get("name")) or _text(element.get("name"))
+            if link:
+                entries.setdefault(link, name)
+    return list(entries.items())
+
+
+def _structured_nodes(selector: Selector, url: str) -> Iterator[dict[str, Any]]:
+    """Every schema.org object on the page, `@graph` wrappers and lists flattened.
+
+    Only the syntaxes the page uses are parsed; one that is broken (invalid JSON-LD) is logged
+    with the page's URL and the others still count.
+    """
+    for syntax, probe in SYNTAX_PROBES.items():
+        if not selector.xpath(probe):
+            continue
+        # RDFa needs its own DOM; the others read the tree parsel has already built.
+        document = selector.get() if syntax == "rdfa" else selector.root
+        try:
+            data = extruct.extract(document, base_url=url, syntaxes=[syntax], uniform=True)
+        except Exception as error:  # noqa: BLE001 - any broken markup; the page still counts
+            logger.warning("unreadable %s on %s: %s", syntax, url, error)
+            continue
+        nodes = data.get(syntax, [])
+        yield from _flatten(_resolve_rdfa(nodes) if syntax == "rdfa" else nodes)
+
+
+def _resolve_rdfa(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """RDFa's flat node list as nested schema.org objects, like JSON-LD: the unreferenced roots."""
+    by_id = {node.get("@id"): node for node in nodes}
+    referenced = {
+        value["@id"]
+        for node in nodes
+        for values in node.values()
+        if isinstance(values, list)
+        for value in values
+        if isinstance(value, dict) and set(value) == {"@id"}
+    }
+    return [
+        _rdfa_object(node, by_id, depth=0)
+        for node in nodes
+        if node.get("@id") not in referenced and "@type" in node
+    ]
+
+
+def _rdfa_object(
+    node: dict[str, Any], by_id: dict[Any, dict[str, Any]], depth: int
+) -> dict[str, Any]:
+    """One RDFa node with schema.org keys shortened and references replaced by their objects."""
+    result: dict[str, Any] = {"@type": node.get("@type", [])}
+    for key, values in node.items():
+        if key.startswith("@") or not isinstance(values, list):
+            continue
+        short = SCHEMA_PREFIX.sub("", key)
+        resolved = []
+        for value in values:
+            target = by_id.get(value.get("@id")) if isinstance(value, dict) else None
+            if target is not None and depth < MAX_RDFA_DEPTH:
+                resolved.append(_rdfa_object(target, by_id, depth + 1))
+            elif isinstance(value, dict) and "@value" in value:
+                resolved.append(value["@value"])
+        result[short] = resolved if len(resolved) != 1 else resolved[0]
+    return result
 
 
 def _flatten(value: Any) -> Iterator[dict[str, Any]]:
@@ -122,7 +262,7 @@ def _add_structured(facts: PageFacts, node: dict[str, Any]) -> None:
     """Fold one schema.org object into the page's facts."""
     types = _types(node)
     name = _text(node.get("name"))
-    if types & PERSON_TYPES or ("Physician" in types and name and _person_in(name)):
+    if types & PERSON_TYPES or ("Physician" in types and _is_individual(node, name)):
         person = _person_from_node(node)
         if person:
             facts.clinicians.append(person)
@@ -139,6 +279,14 @@ def _add_structured(facts: PageFacts, node: dict[str, Any]) -> None:
                 facts.clinicians.append(person)
     for key in ("medicalSpecialty", "availableService", "description", "knowsAbout"):
         facts.service_texts += _names(node.get(key))
+
+
+def _is_individual(node: dict[str, Any], name: str | None) -> bool:
+    """Whether a schema.org `Physician` (a practice, in the vocabulary) describes one person.
+
+    Sites use it for their doctors: a name with credentials, or person-only properties.
+    """
+    return bool(name and _person_in(name)) or any(key in node for key in PERSON_ONLY_KEYS)
 
 
 def _person_from_node(node: dict[str, Any]) -> ClinicianItem | None:
@@ -162,7 +310,8 @@ def _locations_from_node(node: dict[str, Any]) -> list[LocationItem]:
     geo = next(_flatten(node.get("geo")), {})
     phone = _text(node.get("telephone"))
     locations = []
-    for address in _as_list(node.get("address")) + _as_list(node.get("location")):
+    places = [*_as_list(node.get("address")), *_as_list(node.get("location"))]
+    for address in places + _as_list(node.get("department")):
         if isinstance(address, str):
             locations.append(LocationItem(address=address, phone=phone))
         elif isinstance(address, dict):
@@ -204,28 +353,65 @@ def _parse_fallback_name(selector: Selector) -> str | None:
     return parts[0] if parts else None
 
 
-def _parse_plain_addresses(selector: Selector) -> list[LocationItem]:
-    """Addresses printed as text: `<address>` elements first, then one-line addresses."""
-    found: list[str] = []
-    for block in selector.xpath("//address"):
-        text = _clean(" ".join(block.xpath(".//text()").getall()))
-        if text and re.search(r"\b[A-Z]{2}\s+\d{5}", text):
-            found.append(text)
-    if not found:
-        body = " ".join(selector.xpath("//body//text()").getall())
-        found = [_clean(match.group(0)) or "" for match in ONE_LINE_ADDRESS.finditer(body)]
-    return [LocationItem(address=text) for text in dict.fromkeys(found) if text]
+def _text_lines(selector: Selector) -> str:
+    """The body's text, one line per block element; a `<br>` within a block is a comma."""
+    body = selector.root.find("body")
+    parts: list[str] = []
+    hidden = 0
+    for event, element in etree.iterwalk(selector.root if body is None else body, ("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else None  # None: a comment
+        if event == "start" and tag is not None:
+            hidden += tag in NO_TEXT_TAGS
+            if tag in BLOCK_TAGS or tag == "br":
+                parts.append(", " if tag == "br" else "\n")
+            if element.text and not hidden:
+                parts.append(WHITESPACE.sub(" ", element.text))
+        elif event == "end":
+            if tag is not None:
+                hidden -= tag in NO_TEXT_TAGS
+                parts.append("\n" if tag in BLOCK_TAGS else "")
+            if element.tail and not hidden:
+                parts.append(WHITESPACE.sub(" ", element.tail))
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
-def _parse_plain_clinicians(selector: Selector) -> list[ClinicianItem]:
-    """People named with credentials ("Jane Q. Doe, MD") or as "Dr. Raj Patel"."""
+def _parse_printed_addresses(lines: str) -> list[LocationItem]:
+    """Addresses printed in the text, each with the first non-fax phone printed soon after it."""
+    lines = ADDRESS_CONTINUES.sub(", ", lines)
+    matches = list(PRINTED_ADDRESS.finditer(lines))
+    locations: dict[str, LocationItem] = {}
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(lines)
+        scope = lines[match.end() : min(end, match.end() + PHONE_SCOPE)]
+        address = IN_CITY.sub(", ", match.group(0))  # "... Suite 100 in Memphis, TN 38117"
+        if address not in locations:
+            locations[address] = LocationItem(address=address, phone=next(_phones_in(scope), None))
+    return list(locations.values())
+
+
+def _phones_in(text: str) -> Iterator[str]:
+    """The phone numbers printed in a text, as printed, leaving out those labelled as a fax.
+
+    Only lines with a phone-shaped run of digits go to the (thorough, slow) matcher.
+    """
+    for line in text.split("\n"):
+        if not PHONE_SHAPE.search(line):
+            continue
+        for found in phonenumbers.PhoneNumberMatcher(line, "US", leniency=POSSIBLE):
+            if not FAX_LABEL.search(line[max(0, found.start - 10) : found.start]):
+                yield found.raw_string
+
+
+def _parse_plain_clinicians(selector: Selector, asides: set[Any]) -> list[ClinicianItem]:
+    """People named with credentials ("Jane Q. Doe, MD") or as "Dr. Raj Patel"; not in teasers."""
     clinicians: dict[str, ClinicianItem] = {}
-    for block in selector.xpath(PERSON_BLOCKS):
-        text = _clean(" ".join(block.xpath(".//text()").getall())) or ""
-        person = _person_in(text)
+    for block in _elements(selector, PERSON_BLOCKS, asides):
+        person = _person_in(_with_credentials_below(block, _element_text(block)))
         if not person or person in clinicians:
             continue
-        context = _clean(" ".join(block.xpath(f"./{CARD}//text()").getall())) or ""
+        card = block.xpath(CARD)
+        context = _element_text(card[0]) if card else ""
         license_match = LICENSE_TEXT.search(context)
         clinicians[person] = ClinicianItem(
             name=person,
@@ -233,6 +419,41 @@ def _parse_plain_clinicians(selector: Selector) -> list[ClinicianItem]:
             license_number=license_match.group("number") if license_match else None,
         )
     return list(clinicians.values())
+
+
+def _with_credentials_below(block: Any, text: str) -> str:
+    """A bare name with the credentials printed on the line below it ("Dr. Ann Lee" / "MD")."""
+    if len(text) > MAX_PERSON_TEXT or not BARE_NAME.match(text):
+        return text
+    below = block.getnext()
+    credentials = _element_text(below) if below is not None else ""
+    return f"{text}, {credentials}" if CREDENTIALS_ONLY.match(credentials) else text
+
+
+def _elements(selector: Selector, expression: str, asides: set[Any]) -> list[Any]:
+    """The lxml elements an XPath expression selects, outside `asides`.
+
+    (lxml's elements read faster than parsel's selectors when there are thousands.)
+    """
+    return [element for element in selector.root.xpath(expression) if element not in asides]
+
+
+def _not_offering(selector: Selector) -> set[Any]:
+    """Every element inside a part of the page that talks about things rather than offers them.
+
+    Asides and navigation, dated article teasers, and anything classed or named blog, news,
+    post, press or article.
+    """
+    asides: set[Any] = set()
+    for element in selector.root.xpath(NOT_OFFERING):
+        if element not in asides:
+            asides.update(element.iter())
+    return asides
+
+
+def _element_text(element: Any) -> str:
+    """An element's text, whitespace collapsed (comments and scripts left out)."""
+    return " ".join(" ".join(element.itertext()).split())
 
 
 def _merge_people(
@@ -252,20 +473,33 @@ def _merge_people(
     return merged
 
 
+def _add_sole_numbers(clinicians: list[ClinicianItem], lines: str) -> None:
+    """On a page naming one clinician, the one NPI or licence number it prints is theirs."""
+    if len(clinicians) != 1:
+        return
+    (person,) = clinicians
+    npis = {match.group("npi") for match in NPI_TEXT.finditer(lines)}
+    numbers = {match.group("number") for match in LICENSE_TEXT.finditer(lines)}
+    if person.npi is None and len(npis) == 1:
+        person.npi = npis.pop()
+    if person.license_number is None and len(numbers) == 1:
+        person.license_number = numbers.pop()
+
+
 def _person_key(name: str) -> str:
     """A person's name without title or credentials, for recognising them twice on a page."""
-    bare = re.sub(r"^Dr\.?\s+", "", name.split(",")[0].strip())
+    bare = re.sub(rf"^{TITLE}\s+", "", name.split(",")[0].strip())
     return "".join(char for char in bare.casefold() if char.isalpha())
 
 
 def _person_in(text: str) -> str | None:
     """The credentialed name a short text starts with, as written."""
-    if len(text) > 120:
+    if len(text) > MAX_PERSON_TEXT:
         return None
     match = CREDENTIALED_PERSON.match(text)
     if match:
-        return match.group(0).strip(" ,;:")
-    match = DOCTOR.match(text)
+        return match.group(0).removeprefix(match.group("label") or "").strip(" ,;:")
+    match = DOCTOR.search(text)  # "Medical director: Dr. Émile Thibodeaux"
     return match.group("name") if match else None
 
 
@@ -275,23 +509,32 @@ def _npi_in(text: str) -> str | None:
     return match.group("npi") if match else None
 
 
-def _parse_phones(selector: Selector) -> list[str]:
-    """Phone numbers: `tel:` links first, else numbers found in the text."""
+def _parse_phones(selector: Selector, lines: str) -> list[str]:
+    """Phone numbers: `tel:` links first, else numbers printed in the text (faxes left out)."""
     links = [href[4:] for href in selector.xpath("//a[starts-with(@href, 'tel:')]/@href").getall()]
     if links:
         return list(dict.fromkeys(link.strip() for link in links if link.strip()))
-    text = " ".join(selector.xpath("//body//text()").getall())
-    return list(dict.fromkeys(m.raw_string for m in phonenumbers.PhoneNumberMatcher(text, "US")))
+    return list(dict.fromkeys(_phones_in(lines)))
 
 
-def _parse_service_texts(selector: Selector) -> list[str]:
-    """Headings, list items and paragraphs of the main content, where services are described."""
-    blocks = selector.xpath(TEXT_BLOCKS) or selector.xpath(
-        "//body//*[self::h1 or self::h2 or self::h3 or self::li or self::p]"
-        "[not(ancestor::nav) and not(ancestor::footer)]"
+def _parse_service_texts(selector: Selector, asides: set[Any]) -> list[str]:
+    """Headings, list items and paragraphs of the main content, where services are described.
+
+    Blog and news teasers, asides and navigation are left out: they mention, not offer.
+    """
+    blocks = _elements(selector, TEXT_BLOCKS, asides) or _elements(
+        selector, FRAMELESS_TEXT_BLOCKS, asides
     )
-    texts = (_clean(" ".join(block.xpath(".//text()").getall())) for block in blocks)
+    texts = (_element_text(block) for block in blocks)
     return [text for text in texts if text and len(text) <= MAX_BLOCK]
+
+
+def _is_article(selector: Selector, nodes: list[dict[str, Any]]) -> bool:
+    """Whether the page is an article (news, a blog post) rather than a page of the clinic's."""
+    og_type = selector.xpath("//meta[@property='og:type']/@content").get("")
+    return og_type.strip().lower() == "article" or any(
+        _types(node) & ARTICLE_TYPES for node in nodes
+    )
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from crawler.extract import PageFacts, extract_page, page_text
 from directory.sources import Source, load_sources
 from directory.vocab import SourceKind
 
@@ -65,6 +66,23 @@ class SourceSpider(scrapy.Spider):
         details = stats.get_value(SKIP_DETAILS_KEY, [])
         if len(details) < MAX_SKIP_DETAILS:
             stats.set_value(SKIP_DETAILS_KEY, [*details, f"{reason}: {detail}"])
+
+    def read_page(self, response: TextResponse) -> PageFacts | None:
+        """The facts a fetched page states, its bytes decoded whatever its header claims.
+
+        A page the extractor fails on is logged as an error with its URL and counted; the crawl
+        goes on without it (and the run, having an error, never counts listings as missing).
+        """
+        content_type = response.headers.get("Content-Type")
+        try:
+            text = page_text(
+                response.body, content_type.decode("latin-1") if content_type else None
+            )
+            return extract_page(text, response.url)
+        except Exception:  # noqa: BLE001 - one page must not stop the crawl
+            self.logger.exception("extraction failed on %s", response.url)
+            self.skip("extract_failed", response.url)
+            return None
 
     def download_failed(self, failure: Failure) -> Iterable[Any]:
         """Errback: a page that could not be fetched is a counted skip, not a crash."""

@@ -10,7 +10,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.extract import PageFacts, extract_page
+from crawler.extract import PageFacts, site_listing
 from crawler.spiders.base import SourceSpider
 from directory.items import ClinicItem
 from directory.vocab import SourceKind
@@ -37,16 +37,13 @@ class SiteVisit:
     seen: set[str] = field(default_factory=set)
 
 
-class ClinicSitesSpider(SourceSpider):
-    """Builds one listing per clinic website, from its home page and a few key pages."""
+class SiteVisitor(SourceSpider):
+    """A spider that visits clinic websites: each site's home page and a few key pages."""
 
-    name = "clinic_sites"
-    kind = SourceKind.CLINIC_SITES
-
-    async def start(self) -> AsyncIterator[Any]:
-        for url in self.source.urls:
-            visit = SiteVisit(home=url, seen={url})
-            yield self._request(url, visit, self.parse_home)
+    def visit_site(self, url: str) -> scrapy.Request:
+        """The first request of a visit to the clinic website at `url`."""
+        visit = SiteVisit(home=url, seen={url})
+        return self._request(url, visit, self.parse_home)
 
     def parse_home(self, response: Response, visit: SiteVisit) -> Iterator[Any]:
         """Read the home page, choose the key pages to visit, then visit them one by one."""
@@ -54,15 +51,21 @@ class ClinicSitesSpider(SourceSpider):
             self.skip("not_html", response.url)
             return
         visit.home = response.url
-        visit.pages.append((response.url, extract_page(response.text, response.url)))
+        self._add_page(visit, response)
         visit.pending = self._parse_key_links(response, visit)
         yield from self._continue(visit)
 
     def parse_page(self, response: Response, visit: SiteVisit) -> Iterator[Any]:
         """Read one key page, then go on with the visit."""
         if isinstance(response, TextResponse):
-            visit.pages.append((response.url, extract_page(response.text, response.url)))
+            self._add_page(visit, response)
         yield from self._continue(visit)
+
+    def _add_page(self, visit: SiteVisit, response: TextResponse) -> None:
+        """Keep what a page of the visit states, unless the extractor failed on it."""
+        facts = self.read_page(response)
+        if facts is not None:
+            visit.pages.append((response.url, facts))
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         """A key page that failed (or robots.txt forbids) does not end the visit."""
@@ -109,20 +112,23 @@ class ClinicSitesSpider(SourceSpider):
 
     def _listing(self, visit: SiteVisit) -> ClinicItem:
         """Merge the pages of a visit into one listing; the home page speaks first."""
-        facts = [page for _, page in visit.pages]
-        name = next((f.name for f in facts if f.name), None) or facts[0].fallback_name
-        return ClinicItem(
+        return site_listing(
+            visit.home,
+            visit.pages,
             source_name=self.source.name,
-            source_url=visit.home,
             retrieved_at=self.provenance_time(),
-            name=name,
-            website=visit.home,
-            locations=next((f.locations for f in facts if f.locations), []),
-            clinicians=[person for f in facts for person in f.clinicians],
-            service_texts=[text for f in facts for text in f.service_texts],
-            phones=[phone for f in facts for phone in f.phones],
-            page_urls=[url for url, _ in visit.pages],
         )
+
+
+class ClinicSitesSpider(SiteVisitor):
+    """Builds one listing per clinic website, from its home page and a few key pages."""
+
+    name = "clinic_sites"
+    kind = SourceKind.CLINIC_SITES
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.source.urls:
+            yield self.visit_site(url)
 
 
 def _site_root(url: str) -> str:

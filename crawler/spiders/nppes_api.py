@@ -72,7 +72,7 @@ class NppesApiSpider(SourceSpider):
             self.skip("bad_json", response.url)
             return
         if not isinstance(data, dict) or "Errors" in data or "results" not in data:
-            self.skip("api_error", f"{asdict(lookup)}: {_describe_errors(data)}")
+            self.skip("api_error", f"{asdict(lookup)}: {describe_errors(data)}")
             return
         results = data.get("results") or []
         for record in results:
@@ -96,7 +96,7 @@ class NppesApiSpider(SourceSpider):
             yield self._request(smaller, skip=0)
 
 
-def _describe_errors(data: Any) -> str:
+def describe_errors(data: Any) -> str:
     """The registry's error descriptions, readably."""
     if isinstance(data, dict) and isinstance(data.get("Errors"), list):
         return "; ".join(

@@ -42,10 +42,10 @@ _TYPE_BY_CREDENTIAL: dict[str, LicenseType] = {
 # Nurse-practitioner certifications: NP, FNP-BC, PMHNP-BC, AGACNP-BC, CPNP-PC, CRNP, …
 _NURSE_PRACTITIONER = re.compile(r"(?:APRN-)?[A-Z]*NP(?:-[A-Z]{1,3})?")
 # An umbrella title: an advanced-practice nurse is an NP unless a narrower role is named.
-_ADVANCED_PRACTICE_NURSE = frozenset({"APRN", "APN", "ARNP", "APRN-BC"})
+_ADVANCED_PRACTICE_NURSE = frozenset({"APRN", "APN", "ARNP", "APRN-BC", "APRN-RX"})
 _OTHER_ADVANCED_PRACTICE_ROLES = frozenset({"CRNA", "CNM", "CNS"})
 _DOCTORATES_NOT_LICENCES = frozenset({"DNP"})
-_KNOWN_CREDENTIALS = frozenset(
+KNOWN_CREDENTIALS = frozenset(
     {
         *_TYPE_BY_CREDENTIAL,
         *_ADVANCED_PRACTICE_NURSE,
@@ -64,7 +64,7 @@ _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": 
 
 _NOT_LETTERS = re.compile(r"[^a-z]+")
 _CONSTANTS = Constants()
-_CONSTANTS.suffix_acronyms.add(*(credential.lower() for credential in _KNOWN_CREDENTIALS))
+_CONSTANTS.suffix_acronyms.add(*(credential.lower() for credential in KNOWN_CREDENTIALS))
 
 
 @dataclass(frozen=True)
@@ -91,11 +91,11 @@ def parse_credentials(text: str | None) -> tuple[str, ...]:
     found: list[str] = []
     for piece in _CREDENTIAL_SEPARATORS.split(text):
         whole = normalise_credential(piece)
-        words = [whole] if whole in _KNOWN_CREDENTIALS else piece.split()
+        words = [whole] if whole in KNOWN_CREDENTIALS else piece.split()
         found.extend(
             normalise_credential(word)
             for word in words
-            if normalise_credential(word) in _KNOWN_CREDENTIALS
+            if normalise_credential(word) in KNOWN_CREDENTIALS
             or _LOOKS_LIKE_ACRONYM.fullmatch(word.strip(".").translate(_DASHES))
         )
     return tuple(dict.fromkeys(credential for credential in found if credential))
@@ -119,7 +119,7 @@ def parse_person(name_as_written: str, credentials: str | None = None) -> Person
     if not last and first and not middle:
         # A single name after a title ("Dr. Patel") is a surname.
         first, last = None, first
-    if not last or (first is None and normalise_credential(last) in _KNOWN_CREDENTIALS):
+    if not last or (first is None and normalise_credential(last) in KNOWN_CREDENTIALS):
         raise NormaliseError("missing_name", repr(name_as_written))
     found = parse_credentials(", ".join([*from_name, *trailing, credentials or ""]))
     suffix = " ".join(generational) or None
@@ -144,7 +144,7 @@ def _split_trailing_credentials(text: str) -> tuple[str, list[str]]:
 def _all_credentials(piece: str) -> bool:
     """Whether every word of a comma-separated piece is a known credential."""
     words = piece.split()
-    return bool(words) and all(normalise_credential(word) in _KNOWN_CREDENTIALS for word in words)
+    return bool(words) and all(normalise_credential(word) in KNOWN_CREDENTIALS for word in words)
 
 
 def _display(name: PersonName, title: str | None) -> str:

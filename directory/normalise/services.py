@@ -1,5 +1,7 @@
 """What a clinic offers, read from the phrases clinic sites use ("IV ketamine infusions", "TRD").
 
+Spanish-language pages are read too ("infusiones de ketamina", "depresión", "TEPT").
+
 Matching is by word-boundary regular expressions, case-insensitive. Conditions overlap on
 purpose: "treatment-resistant depression" is also depression, so a search for depression finds it.
 """
@@ -22,10 +24,16 @@ _MODALITY_PATTERNS: dict[Modality, re.Pattern[str]] = {
         r"intravenous(?:ly)?",
         r"i\.?v\.?(?=\s+(?:ketamine|infusions?|therapy|treatments?|drips?|sessions?))",
         r"ketamine\s+i\.?v",
+        r"infusi(?:ón|ones)",  # Spanish-language pages: "infusiones intravenosas"
+        r"intravenosas?",
     ),
     # The vocabulary has one nasal bucket; compounded intranasal ketamine lands in it too.
     Modality.INTRANASAL_ESKETAMINE: _pattern(
-        r"spravato", r"esketamine", r"intra" + _DASH + r"nasal", r"nasal\s+sprays?"
+        r"spravato",
+        r"esketamin[ea]",
+        r"intra" + _DASH + r"nasal",
+        r"nasal\s+sprays?",
+        r"aerosol\s+nasal",
     ),
     Modality.INTRAMUSCULAR: _pattern(
         r"intra" + _DASH + r"muscular(?:ly)?",
@@ -46,20 +54,29 @@ _MODALITY_PATTERNS: dict[Modality, re.Pattern[str]] = {
         r"ketamine" + _DASH + r"assisted\s+(?:psycho)?therapy",
         r"KAPT?",
         r"psychedelic" + _DASH + r"assisted\s+(?:psycho)?therapy",
+        r"psicoterapia\s+asistida\s+(?:con|por)\s+ketamina",
     ),
 }
 _CONDITION_PATTERNS: dict[Condition, re.Pattern[str]] = {
-    Condition.DEPRESSION: _pattern(r"depression", r"depressive", r"MDD"),
+    Condition.DEPRESSION: _pattern(r"depression", r"depressive", r"MDD", r"depresi[óo]n"),
     Condition.TREATMENT_RESISTANT_DEPRESSION: _pattern(
         r"treatment" + _DASH + r"(?:resistant|refractory)\s+(?:major\s+)?depression",
         r"TRD",
         r"difficult" + _DASH + r"to" + _DASH + r"treat\s+depression",
+        r"depresi[óo]n\s+resistente",
     ),
-    Condition.ANXIETY: _pattern(r"anxiety", r"GAD"),
-    Condition.PTSD: _pattern(r"C?" + _DASH + r"PTSD", r"post" + _DASH + r"traumatic\s+stress"),
-    Condition.OCD: _pattern(r"OCD", r"obsessive" + _DASH + r"compulsive"),
+    Condition.ANXIETY: _pattern(r"anxiety", r"GAD", r"ansiedad"),
+    Condition.PTSD: _pattern(
+        r"C?" + _DASH + r"PTSD",
+        r"post" + _DASH + r"traumatic\s+stress",
+        r"TEPT",
+        r"estr[ée]s\s+post" + _DASH + r"traum[áa]tico",
+    ),
+    Condition.OCD: _pattern(
+        r"OCD", r"obsessive" + _DASH + r"compulsive", r"TOC", r"obsesivo" + _DASH + r"compulsivo"
+    ),
     Condition.BIPOLAR_DEPRESSION: _pattern(r"bipolar"),
-    Condition.SUICIDAL_IDEATION: _pattern(r"suicidal(?:ity)?", r"suicide"),
+    Condition.SUICIDAL_IDEATION: _pattern(r"suicidal(?:ity)?", r"suicide", r"suicidas?"),
     Condition.CHRONIC_PAIN: _pattern(
         r"chronic\s+pain",
         r"CRPS",
@@ -69,8 +86,9 @@ _CONDITION_PATTERNS: dict[Condition, re.Pattern[str]] = {
         r"neuropath(?:y|ies|ic\s+pain)",
         r"pain\s+management",
         r"phantom\s+limb",
+        r"dolor\s+cr[óo]nico",
     ),
-    Condition.MIGRAINE: _pattern(r"migraines?"),
+    Condition.MIGRAINE: _pattern(r"migraines?", r"migra[ñn]as?"),
     Condition.SUBSTANCE_USE: _pattern(
         r"substance\s+(?:use|abuse|misuse)",
         r"alcohol(?:ism|\s+use\s+disorder|\s+dependence|\s+abuse)",
@@ -79,23 +97,35 @@ _CONDITION_PATTERNS: dict[Condition, re.Pattern[str]] = {
         r"AUD",
         r"SUD",
         r"OUD",
+        r"adicci(?:ón|ones)",
+        r"abuso\s+de\s+sustancias",
     ),
 }
 
 
 # A narrower condition that always implies a broader one, whatever words named it.
 # A service named after these words, up to the end of the clause, is not on offer:
-# "IM ketamine is a lower-cost alternative to IV infusions", "we do not offer Spravato".
+# "IM ketamine is a lower-cost alternative to IV infusions", "we do not offer Spravato",
+# "we do not treat bipolar disorder".
 _NOT_OFFERED = re.compile(
     r"\b(?:alternatives?\s+to|instead\s+of|unlike|rather\s+than|compared\s+(?:to|with)"
-    r"|as\s+opposed\s+to|(?:do|does|did)\s+not\s+(?:offer|provide)"
-    r"|don['’]t\s+(?:offer|provide)|no\s+longer\s+(?:offer|provide))\b[^.,;:!?\n]*",
+    r"|as\s+opposed\s+to|(?:do|does|did)\s+not\s+(?:offer|provide|treat)"
+    r"|don['’]t\s+(?:offer|provide|treat)|no\s+longer\s+(?:offer|provide|treat)"
+    r"|not\s+(?:suitable|appropriate|recommended)\s+for)\b[^.,;:!?\n]*",
     re.IGNORECASE,
 )
 
 _IMPLIED: dict[Condition, Condition] = {
     Condition.TREATMENT_RESISTANT_DEPRESSION: Condition.DEPRESSION,
 }
+
+
+_KETAMINE = _pattern(r"(?:es)?ketamin[ae]", r"spravato", r"KAP")
+
+
+def offers_ketamine(texts: Iterable[str]) -> bool:
+    """Whether `texts` say ketamine is offered: named, not only in contrast ("we do not offer")."""
+    return bool(_KETAMINE.search(_NOT_OFFERED.sub(" ", "\n".join(texts))))
 
 
 def classify_services(texts: Iterable[str]) -> tuple[frozenset[Modality], frozenset[Condition]]:

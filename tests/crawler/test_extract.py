@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extract import extract_page
+from crawler.extract import extract_page, page_text
 
 PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
 CASES = sorted(PAGES.glob("*/*.json"))
@@ -55,8 +55,11 @@ def test_plain_html_people_and_addresses_are_found_in_text():
     assert [p.name for p in facts("hill-country-wellness", "team").clinicians] == [
         "Maria Lopez, DNP, PMHNP-BC"
     ]
-    (location,) = facts("new-dawn", "home").locations
-    assert location.address == "1700 Pacific Ave, Dallas, TX 75201"
+    (location,) = facts("new-dawn", "home").printed_locations
+    assert (location.address, location.phone) == (
+        "1700 Pacific Ave, Dallas, TX 75201",
+        "(214) 555-0199",
+    )
 
 
 def test_a_page_naming_nobody_yields_no_clinician():
@@ -71,3 +74,46 @@ def test_wrong_geo_is_passed_on_as_printed_for_the_normaliser_to_judge():
 def test_broken_markup_does_not_raise():
     broken = "<html><head><script type='application/ld+json'>{not json</script></head><body><p>Hi"
     assert extract_page(broken, "https://x.example/").clinicians == []
+
+
+def test_page_text_reads_windows_1252_served_as_utf8_and_utf8_served_as_latin1():
+    assert page_text("Clínica “Serenidad”".encode("cp1252"), "text/html; charset=utf-8") == (
+        "Clínica “Serenidad”"
+    )
+    assert page_text("Zoë".encode(), "text/html; charset=ISO-8859-1") == "Zoë"
+    assert page_text("Ren\xe9e".encode("utf-16"), "text/html; charset=utf-16") == "Renée"
+
+
+def test_rdfa_is_read_like_json_ld():
+    html = (
+        '<body vocab="https://schema.org/"><div typeof="MedicalClinic">'
+        '<span property="name">Sun Ketamine</span><div property="address" typeof="PostalAddress">'
+        '<span property="streetAddress">1 Main St</span> <span property="addressLocality">'
+        'Boise</span></div><div property="employee" typeof="Person"><span property="name">'
+        'Ann Lee</span>, <span property="honorificSuffix">MD</span></div></div></body>'
+    )
+    page = extract_page(html, "https://sun.example/")
+    assert page.name == "Sun Ketamine"
+    assert [(loc.street, loc.city) for loc in page.locations] == [("1 Main St", "Boise")]
+    assert [(p.name, p.credentials) for p in page.clinicians] == [("Ann Lee", "MD")]
+
+
+def test_invalid_json_ld_is_logged_with_the_url_and_microdata_still_counts(caplog):
+    html = (
+        '<script type="application/ld+json">{"@type": "MedicalClinic",, }</script>'
+        '<div itemscope itemtype="https://schema.org/MedicalClinic">'
+        '<span itemprop="name">Sun Ketamine</span></div>'
+    )
+    assert extract_page(html, "https://sun.example/").name == "Sun Ketamine"
+    assert "unreadable json-ld on https://sun.example/" in caplog.text
+
+
+def test_an_article_offers_no_services_and_a_blog_teaser_names_no_clinician():
+    article = '<meta property="og:type" content="article"><main><p>IV ketamine for PTSD</p></main>'
+    assert extract_page(article, "https://news.example/a").service_texts == []
+    teaser = (
+        '<main><p>Ketamine infusions</p><section class="recent-posts"><p>Dr. Ann Lee on PTSD</p>'
+        "</section></main>"
+    )
+    page = extract_page(teaser, "https://sun.example/")
+    assert (page.service_texts, page.clinicians) == (["Ketamine infusions"], [])

@@ -1,5 +1,6 @@
 """Spider callbacks on saved responses: what they yield and what they skip, counted."""
 
+import asyncio
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -12,9 +13,12 @@ from crawler.run import project_settings
 from crawler.settings import USER_AGENT
 from crawler.spiders.base import SKIP_DETAILS_KEY
 from crawler.spiders.clinic_sites import ClinicSitesSpider, SiteVisit
+from crawler.spiders.directory import DirectorySpider
 from crawler.spiders.license_table import SODA_PAGE, LicenseTableSpider
 from crawler.spiders.nppes_api import NppesApiSpider
-from directory.items import LicenseItem, NpiRecordItem
+from crawler.spiders.nppes_organizations import NppesOrganizationsSpider
+from crawler.spiders.osm_overpass import OsmOverpassSpider
+from directory.items import ClinicItem, LicenseItem, NpiRecordItem
 from directory.licensing import ClinicianLookup
 from directory.sources import Source
 from directory.vocab import SourceKind
@@ -163,3 +167,183 @@ def test_user_agent_names_the_project_and_a_contact_url():
     assert settings["USER_AGENT"] == USER_AGENT
     assert settings.getbool("ROBOTSTXT_OBEY")
     assert settings.getbool("AUTOTHROTTLE_ENABLED")
+
+
+@pytest.fixture
+def organisations():
+    source = Source(
+        name="nppes-organisations",
+        kind=SourceKind.NPPES_ORGANIZATIONS,
+        url=NPPES_URL,
+        states=("PA",),
+    )
+    return spider_for(NppesOrganizationsSpider, source)
+
+
+def test_registry_organisations_become_listings_with_address_and_official(organisations):
+    body = (REFERENCE / "api21_npi2_org_multispecialty_group.json").read_bytes()
+    (item,) = organisations.parse(
+        json_response(NPPES_URL, body), state="PA", pattern="ketamine*", skip=0
+    )
+    assert isinstance(item, ClinicItem)
+    assert item.name == "KINDBODY OF PA MEDICAL PRACTICE, PC"  # doing business as
+    assert "PEACH STATE MEDICAL PRACTICE, PC" in item.service_texts
+    (location,) = item.locations  # the practice location, not the mailing address
+    assert (location.street, location.city, location.postal_code, location.phone) == (
+        "1414 WALNUT ST",
+        "PHILADELPHIA",
+        "191023824",
+        "855-563-2639",
+    )
+    (official,) = item.clinicians
+    assert (official.name, official.credentials) == ("FAHIMEH SASAN", "DO")
+
+
+def test_an_official_without_a_credential_names_no_clinician(organisations):
+    body = (REFERENCE / "api21_npi2_org_authorized_official.json").read_bytes()
+    (item,) = organisations.parse(
+        json_response(NPPES_URL, body), state="MI", pattern="vios*", skip=0
+    )
+    assert item.clinicians == []
+    assert item.locations[0].street == "26400 W 12 MILE RD STE 140"
+
+
+def test_organisation_search_asks_each_state_and_name_for_organisations_only():
+    source = Source(
+        name="nppes-organisations",
+        kind=SourceKind.NPPES_ORGANIZATIONS,
+        url=NPPES_URL,
+        states=("TX", "CO"),
+        names=("ketamine*", "calm waters*"),
+    )
+    spider = spider_for(NppesOrganizationsSpider, source)
+
+    async def requests():
+        return [request async for request in spider.start()]
+
+    urls = [request.url for request in asyncio.run(requests())]
+    assert len(urls) == 4
+    assert all("enumeration_type=NPI-2" in url for url in urls)
+    assert any("organization_name=calm+waters%2A&state=CO" in url for url in urls)
+
+
+OVERPASS_URL = "https://overpass.example/api/interpreter"
+
+
+@pytest.fixture
+def overpass():
+    source = Source(name="osm", kind=SourceKind.OSM_OVERPASS, url=OVERPASS_URL, query="[out:json];")
+    return spider_for(OsmOverpassSpider, source)
+
+
+def test_overpass_elements_with_tags_become_listings_with_their_address(overpass):
+    body = json.dumps(
+        {
+            "elements": [
+                {"type": "node", "id": 1, "lat": 50.7, "lon": 7.1},  # untagged: geometry only
+                {
+                    "type": "way",
+                    "id": 7,
+                    "center": {"lat": 39.73, "lon": -104.97},
+                    "tags": {
+                        "name": "Cheesman Park Ketamine",
+                        "addr:housenumber": "1450",
+                        "addr:street": "Downing Street",
+                        "addr:unit": "210",
+                        "addr:city": "Denver",
+                        "addr:state": "CO",
+                        "addr:postcode": "80218",
+                        "contact:phone": "+1 303 555 0174",
+                        "healthcare:speciality": "ketamine",
+                    },
+                },
+            ]
+        }
+    ).encode()
+    (item,) = overpass.parse(json_response(OVERPASS_URL, body))
+    assert item.name == "Cheesman Park Ketamine"
+    assert item.source_url == f"{OVERPASS_URL}#way/7"
+    (location,) = item.locations
+    assert (location.street, location.postal_code, location.phone, location.latitude) == (
+        "1450 Downing Street Suite 210",
+        "80218",
+        "+1 303 555 0174",
+        "39.73",
+    )
+    assert "ketamine" in item.service_texts
+
+
+def test_overpass_geometry_without_tags_yields_nothing(overpass):
+    body = (REFERENCE / "overpy_node-01.json").read_bytes()
+    (turning_circle,) = overpass.parse(json_response(OVERPASS_URL, body))  # of three nodes
+    assert turning_circle.source_url.endswith("#node/100793192")
+    assert turning_circle.name is None  # the normaliser drops it, counted as missing_name
+
+
+def test_an_overpass_remark_is_an_error_so_the_run_is_not_complete(overpass, caplog):
+    body = (REFERENCE / "overpy_remark-runtime-error-01.json").read_bytes()
+    assert list(overpass.parse(json_response(OVERPASS_URL, body))) == []
+    assert "Query timed out" in caplog.text
+    assert any(record.levelname == "ERROR" for record in caplog.records)
+
+
+def test_a_directory_marked_up_as_an_item_list_needs_no_selectors():
+    source = Source(name="finder", kind=SourceKind.DIRECTORY, url="https://finder.example/")
+    spider = spider_for(DirectorySpider, source)
+    html = b"""<html><head><link rel="next" href="/clinics/?page=2"></head><body>
+    <script type="application/ld+json">{"@context": "https://schema.org", "@type": "ItemList",
+      "itemListElement": [
+        {"@type": "ListItem", "position": 1, "name": "Calm Waters", "url": "/clinics/calm-waters/"},
+        {"@type": "ListItem", "position": 2,
+         "item": {"@type": "MedicalClinic", "@id": "https://finder.example/clinics/bayou/"}}
+      ]}</script></body></html>"""
+    response = HtmlResponse("https://finder.example/clinics/?page=1", body=html)
+    requests = list(spider.parse(response))
+    assert [request.url for request in requests] == [
+        "https://finder.example/clinics/calm-waters/",
+        "https://finder.example/clinics/bayou/",
+        "https://finder.example/clinics/?page=2",
+    ]
+    assert [request.callback for request in requests] == [
+        spider.parse_detail,
+        spider.parse_detail,
+        spider.parse,
+    ]
+    assert requests[0].cb_kwargs == {"listed_name": "Calm Waters"}
+
+
+def test_a_page_the_extractor_fails_on_is_logged_and_the_visit_goes_on(monkeypatch, caplog):
+    source = Source(name="sites", kind=SourceKind.CLINIC_SITES, urls=("https://clinic.example/",))
+    spider = spider_for(ClinicSitesSpider, source)
+
+    def broken(html, url):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("crawler.spiders.base.extract_page", broken)
+    html = b'<html><body><a href="/contact/">Contact</a></body></html>'
+    visit = SiteVisit(home="https://clinic.example/", seen={"https://clinic.example/"})
+    (next_page,) = spider.parse_home(HtmlResponse("https://clinic.example/", body=html), visit)
+    assert next_page.url == "https://clinic.example/contact/"
+    assert spider.crawler.stats.get_value("skipped/extract_failed") == 1
+    assert "extraction failed on https://clinic.example/" in caplog.text
+
+
+def test_a_directory_profile_linking_the_clinics_site_leads_to_a_visit_of_it():
+    source = Source(
+        name="finder",
+        kind=SourceKind.DIRECTORY,
+        url="https://finder.example/",
+        fields={"name": "h1::text", "website": "a.website::attr(href)"},
+    )
+    spider = spider_for(DirectorySpider, source)
+    html = b"""<html><body><h1>Calm Waters Ketamine Clinic</h1>
+      <p>IV ketamine</p><a class="website" href="https://calmwaters.example/">Website</a>
+      </body></html>"""
+    profile = HtmlResponse("https://finder.example/clinics/calm-waters/", body=html)
+    listing, visit = spider.parse_detail(profile)
+    assert (listing.name, listing.website) == (
+        "Calm Waters Ketamine Clinic",
+        "https://calmwaters.example/",
+    )
+    assert (visit.url, visit.callback) == ("https://calmwaters.example/", spider.parse_home)
+    assert [type(out) for out in spider.parse_detail(profile)] == [ClinicItem]  # visited once

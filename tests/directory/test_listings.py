@@ -131,6 +131,7 @@ def test_listing_record_follows_the_export_contract(session):
             "override": None,
         },
         "under_review": False,
+        "possibly_closed": False,
     }
     assert json.loads(json.dumps(record)) == record
 

@@ -101,7 +101,7 @@ def store_case(session, case: dict[str, Any]) -> tuple[Clinic, dict[tuple[str, i
         source_name="labelled",
         source_url=site,
         retrieved_at=RETRIEVED,
-        name=f"Clinic {case['id']}",
+        name=f"Ketamine Clinic {case['id']}",
         website=site,
         locations=[
             LocationItem(city=where["city"], region=where["state"], postal_code=where["zip"])

@@ -63,6 +63,20 @@ def test_load_sources_reads_urls_files_and_upper_cases_publisher_words(tmp_path)
             "[[source]]\nname = 'x'\nkind = 'clinic_sites'\nurls = ['https://x/']\npage_budget = 0",
             r"'page_budget'",
         ),
+        (
+            "[[source]]\nname = 'x'\nkind = 'nppes_organizations'\nurl = 'https://x/'",
+            r"key 'states': a nppes_organizations source needs it",
+        ),
+        (
+            "[[source]]\nname = 'x'\nkind = 'nppes_organizations'\nurl = 'https://x/'\n"
+            "states = ['Texas']",
+            r"key 'states': 'Texas' is not a two-letter state code",
+        ),
+        (
+            "[[source]]\nname = 'x'\nkind = 'nppes_organizations'\nurl = 'https://x/'\n"
+            "states = ['TX']\nnames = 'ketamine*'",
+            r"key 'names': must be a list",
+        ),
         ("[[sauce]]\nname = 'x'", r"key 'sauce'"),
         ("", r"declares no \[\[source\]\] entries"),
         ("[[source]\nname=", r"is not valid TOML"),

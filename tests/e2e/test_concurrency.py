@@ -5,6 +5,7 @@ the crawl writes to; a pool of clients searches until the crawl ends. Bounded in
 """
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -114,7 +115,7 @@ def test_searches_never_fail_while_a_crawl_writes(local_web, clinics, site):
         crawl_output, _ = crawl.communicate(timeout=DEADLINE)
         outcomes = sum((client.result() for client in clients), Counter())
     assert crawl.returncode == 0, crawl_output
-    assert "Verified 7 listing(s)" in crawl_output
+    assert re.search(r"Verified \d+ listing\(s\)", crawl_output), crawl_output
     print(f"searches during the crawl: {dict(outcomes)}")
     assert set(outcomes) == {"200"}, outcomes
     assert outcomes["200"] >= CLIENTS * 5

@@ -20,6 +20,7 @@ EXPECTED_VERDICTS = {
     "Bayou City Ketamine": "license_problem",
     "Gulf Coast Mind Clinic": "verified",
     "Mile High Ketamine": "verified",
+    "Cheesman Park Ketamine": "unverified",  # found in OpenStreetMap only
 }
 TABLES = (Clinic, Location, FieldSource, License, Exclusion)
 
@@ -51,7 +52,7 @@ def test_crawl_gives_every_listing_its_verdict(first_crawl, crawled_engine):
     with Session(crawled_engine) as session:
         verdicts = {c.name: c.verdict for c in session.scalars(select(Clinic))}
     assert verdicts == EXPECTED_VERDICTS
-    assert "Verified 7 listing(s)" in first_crawl.stdout
+    assert "Verified 8 listing(s)" in first_crawl.stdout
 
 
 def test_crawl_records_a_run_per_source_with_counted_skips(first_crawl, crawled_engine):
@@ -59,10 +60,12 @@ def test_crawl_records_a_run_per_source_with_counted_skips(first_crawl, crawled_
     assert set(by_source) == {
         "clinic-sites",
         "ketamine-finder",
+        "nppes-organisations",
         "nppes",
         "tx-licenses",
         "co-licenses",
         "oig-leie",
+        "osm-clinics",
     }
     assert all(run.status == "finished" and run.finished_at for run in by_source.values())
     assert by_source["clinic-sites"].counts["ingest/new"] == 4
@@ -73,15 +76,23 @@ def test_crawl_records_a_run_per_source_with_counted_skips(first_crawl, crawled_
     assert any("malformed_row" in e for e in by_source["oig-leie"].errors)
 
 
-def test_directory_listing_of_a_crawled_site_merges_into_one_listing(first_crawl, crawled_engine):
+def test_own_site_directory_and_registry_merge_into_one_listing(first_crawl, crawled_engine):
     with Session(crawled_engine) as session:
         calm = session.scalars(select(Clinic).where(Clinic.name.like("Calm Waters%"))).one()
         sources = {f.source_name for f in calm.field_sources}
-        assert sources == {"clinic-sites", "ketamine-finder"}
+        assert sources == {"clinic-sites", "ketamine-finder", "nppes-organisations"}
+        # The directory followed its link to the clinic's own site and read it there too.
+        assert {f.source_url for f in calm.field_sources if f.source_name == "ketamine-finder"} >= {
+            calm.website
+        }
         assert [loc.phone for loc in calm.locations] == ["+15125550142"]
         # The clinic's own site names them, with credentials given separately, and it wins.
         people = {(c.name, tuple(c.credentials), c.npi) for c in calm.clinicians}
         assert people == {("Jane Q. Doe", ("MD",), "1679576722"), ("Sam Rivera", ("LPC",), None)}
+        # OpenStreetMap spells the street out; the shared phone and building make it one clinic.
+        lone_star = session.scalars(select(Clinic).where(Clinic.name.like("Lone Star%"))).one()
+        assert "osm-clinics" in {f.source_name for f in lone_star.field_sources}
+        assert len(lone_star.locations) == 1
 
 
 def test_verdicts_keep_their_evidence(first_crawl, crawled_engine):
@@ -114,7 +125,7 @@ def test_crawling_twice_stores_the_same_rows(first_crawl, clinics, sources_file,
         )
     clinics.run("crawl", "--sources", str(sources_file))
     assert row_counts(crawled_engine) == before
-    second = runs(crawled_engine)[-6:]
+    second = runs(crawled_engine)[-8:]
     assert all("ingest/new" not in run.counts for run in second)
     assert all(run.counts.get("ingest/updated", 0) == 0 for run in second)
     with Session(crawled_engine) as session:
@@ -158,6 +169,7 @@ def test_export_writes_one_documented_listing_per_line(first_crawl, clinics):
         "clinicians",
         "verification",
         "under_review",
+        "possibly_closed",
     }
     assert record["locations"][0]["postal_code"] == "77006"
     assert record["locations"][0]["lat"] == pytest.approx(29.74, abs=0.05)
@@ -197,3 +209,54 @@ def test_services_come_from_what_each_clinic_says_it_offers(first_crawl, crawled
         "iv_infusion",
         "ketamine_assisted_psychotherapy",
     ]
+
+
+def possibly_closed(engine) -> set[str]:
+    with Session(engine) as session:
+        return set(session.scalars(select(Clinic.name).where(Clinic.possibly_closed)))
+
+
+def test_a_listing_gone_from_its_source_is_kept_and_after_three_runs_possibly_closed(
+    first_crawl, clinics, sources_file, crawled_engine
+):
+    without_new_dawn = sources_file.with_name("without-new-dawn.toml")
+    text = sources_file.read_text()
+    new_dawn_url = re.search(r'"(http://127\.0\.0\.1:\d+/)",\s*# New Dawn', text).group(1)
+    without_new_dawn.write_text(text.replace(f'"{new_dawn_url}",', ""))
+    dead_directory = sources_file.with_name("dead-directory.toml")
+    dead_directory.write_text(text.replace("/clinics/?page=1", "/gone/"))
+    before = row_counts(crawled_engine)
+
+    for _ in range(3):  # the directory is down: its runs read nothing, and change nothing
+        clinics.run("crawl", "--sources", str(dead_directory), "--source", "ketamine-finder")
+    assert possibly_closed(crawled_engine) == set()
+
+    for run in range(3):
+        clinics.run("crawl", "--sources", str(without_new_dawn), "--source", "clinic-sites")
+        closed = possibly_closed(crawled_engine)
+        assert closed == (set() if run < 2 else {"New Dawn Ketamine Center"})
+    assert row_counts(crawled_engine) == before
+
+    clinics.run("crawl", "--sources", str(sources_file), "--source", "clinic-sites")
+    assert possibly_closed(crawled_engine) == set()
+
+
+def test_a_directory_with_a_schema_org_item_list_is_crawled_without_selectors(
+    first_crawl, clinics, sources_file, crawled_engine
+):
+    text = sources_file.read_text()
+    finder_url = re.search(r'url = "(http://[^"]+/clinics/\?page=1)"', text).group(1)
+    item_list = sources_file.with_name("item-list.toml")
+    item_list.write_text(
+        f'[[source]]\nname = "finder-item-list"\nkind = "directory"\nurl = "{finder_url}"\n'
+    )
+    clinics.run("crawl", "--sources", str(item_list))
+    run = runs(crawled_engine)[-1]
+    assert run.source_name == "finder-item-list"
+    assert run.counts["item_scraped_count"] == 5  # every profile on both pages
+    # The one new listing is the profile whose page omits its name: the item list names it.
+    assert run.counts["ingest/new"] == 1
+    with Session(crawled_engine) as session:
+        assert session.scalars(
+            select(Clinic).where(Clinic.name == "Serenity Infusion Lounge")
+        ).one()

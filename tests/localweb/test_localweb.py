@@ -762,24 +762,28 @@ def test_sources_file_points_at_the_running_sites(
         "clinic-sites": SourceKind.CLINIC_SITES,
         "ketamine-finder": SourceKind.DIRECTORY,
         "nppes": SourceKind.NPPES_API,
+        "nppes-organisations": SourceKind.NPPES_ORGANIZATIONS,
         "tx-licenses": SourceKind.LICENSE_TABLE,
         "co-licenses": SourceKind.LICENSE_TABLE,
         "oig-leie": SourceKind.LEIE_CSV,
+        "osm-clinics": SourceKind.OSM_OVERPASS,
     }
     urls = web.urls
     assert sources["clinic-sites"].urls == tuple(urls[slug] for slug in CLINIC_SITES)
     assert sources["clinic-sites"].page_budget == 8
     assert sources["ketamine-finder"].url == urls["ketamine-finder"] + "clinics/?page=1"
     assert sources["nppes"].url == urls["nppes"] + "api/"
+    assert sources["nppes-organisations"].url == urls["nppes"] + "api/"
     assert sources["tx-licenses"].url == urls["tx-licenses"] + "resource/tx7m-4qbd.json"
     assert (sources["tx-licenses"].format, sources["tx-licenses"].state) == ("soda", "TX")
     assert (sources["co-licenses"].format, sources["co-licenses"].state) == ("csv", "CO")
     for source in sources.values():
         for url in source.urls or (source.url,):
             assert url
-            assert fetch(url)[0] == 200, url
+            query = f"?{urlencode({'data': source.query})}" if source.query else ""
+            assert fetch(url + query)[0] == 200, url
     written = re.findall(r'"(http://[^"]+)"', web.sources_toml())
-    assert len(written) == 9
+    assert len(written) == 11
     assert all(url.startswith(tuple(urls.values())) for url in written)
 
 
@@ -801,9 +805,11 @@ def test_packaged_sources_file_uses_the_default_ports() -> None:
         "clinic-sites",
         "ketamine-finder",
         "nppes",
+        "nppes-organisations",
         "tx-licenses",
         "co-licenses",
         "oig-leie",
+        "osm-clinics",
     ]
 
 
@@ -821,3 +827,15 @@ def test_dates_are_served_as_of_today(tmp_path: Path) -> None:
     assert '"1932160389","19710416",' in exclusions  # born 1970-03-12, moved alike
     assert '"20250218","00000000"' in exclusions  # excluded 2024-01-15; never reinstated
     assert exclusions.count("\r\n") > 5
+
+
+def test_overpass_interpreter_answers_json_queries_in_its_own_shape(web: LocalWeb) -> None:
+    url = web.urls["overpass"] + "api/interpreter"
+    status, _, body = fetch(
+        url + "?" + urlencode({"data": "[out:json];nwr[healthcare];out center;"})
+    )
+    answer = json.loads(body)
+    assert status == 200
+    assert answer["generator"].startswith("Overpass API")
+    assert {element["type"] for element in answer["elements"]} == {"node", "way"}
+    assert fetch(url + "?" + urlencode({"data": "nwr[healthcare];out;"}))[0] == 400

@@ -164,3 +164,22 @@ def test_unknown_page_is_a_404_page(client):
 
     assert response.status_code == 404
     assert "<h1>Page not found</h1>" in response.get_data(as_text=True)
+
+
+def test_a_possibly_closed_listing_says_so_on_its_page_and_in_search(client, site_session):
+    clinic = add_clinic(
+        site_session,
+        "Gone Quiet Ketamine",
+        [DOWNTOWN],
+        possibly_closed=True,
+        last_seen=datetime(2026, 10, 2, 9, tzinfo=UTC),
+    )
+    add_clinic(site_session, "Still Open Ketamine", [DOWNTOWN])
+    site_session.commit()
+
+    page = client.get(f"/clinics/{clinic.id}").get_data(as_text=True)
+    results = client.get("/?near=78701").get_data(as_text=True)
+
+    assert "Possibly closed" in page
+    assert "last seen 2 Oct 2026" in page
+    assert results.count("Possibly closed") == 1

@@ -19,6 +19,7 @@ RETRIEVED = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 def clinic(**fields):
     """A clinic item with provenance filled in."""
     fields.setdefault("name", "Lone Star Infusions")
+    fields.setdefault("service_texts", ["IV ketamine infusions"])
     return ClinicItem(
         source_name="clinic-sites", source_url="http://x/", retrieved_at=RETRIEVED, **fields
     )
@@ -246,7 +247,7 @@ def test_normalise_listing_stays_in_its_vocabularies(
     item.service_texts = service_texts
     record = outcome(normalise_listing, item)
     if isinstance(record, str):
-        assert record == "missing_name"
+        assert record in {"missing_name", "not_a_provider"}
         return
     assert record.key.startswith(("site:", "name:"))
     assert len(record.key) <= 255
@@ -287,3 +288,20 @@ def test_a_location_s_own_phone_outranks_numbers_elsewhere_on_the_pages():
     own = LocationItem(address="1201 W 6th St, Austin, TX 78703", phone="512-555-0101")
     record = normalise_listing(clinic(locations=[own], phones=["(512) 555-0142"]))
     assert record.locations[0].phone == "+15125550101"
+
+
+@pytest.mark.parametrize(
+    ("name", "texts"),
+    [
+        ("Downtown Smiles Family Dentistry", ["Crowns", "IV sedation for anxious patients"]),
+        ("Riverfront Psychiatry", ["Therapy for depression", "We do not offer ketamine."]),
+        ("Glow IV Lounge", ["Myers' cocktail IV infusions", "Migraine relief drips"]),
+    ],
+)
+def test_a_listing_that_offers_no_ketamine_is_not_a_provider(name, texts):
+    assert outcome(normalise_listing, clinic(name=name, service_texts=texts)) == "not_a_provider"
+
+
+def test_ketamine_in_the_name_or_any_page_makes_a_provider():
+    assert normalise_listing(clinic(name="Sooner Ketamine", service_texts=[])).name
+    assert normalise_listing(clinic(name="Bayside Health", service_texts=["SPRAVATO®"])).name

@@ -1,0 +1,63 @@
+"""Extraction cost per page against parsing the same pages once with parsel (Scrapy's parser).
+
+The pages are the labelled clinic sites and the saved local-web pages under `tests/fixtures/`,
+decoded once up front. Each round parses every page with `parsel.Selector` (the baseline) and
+runs `extract_page` on every page (structured data, printed addresses, people, services); the
+median round of each is reported per page.
+"""
+
+import statistics
+from pathlib import Path
+
+from parsel import Selector
+
+from bench.harness import Figure, stopwatch
+from crawler.extract import extract_page, page_text
+
+FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures"
+TARGET_RATIO = 3.0
+
+
+def _pages() -> list[tuple[str, str]]:
+    """Every saved page as (URL-ish name, text): the huge page included."""
+    files = sorted((FIXTURES / "sites").glob("*/*.html")) + sorted(
+        (FIXTURES / "pages").glob("*/*.html")
+    )
+    return [
+        (f"https://{path.parent.name}.example/{path.name}", page_text(path.read_bytes(), None))
+        for path in files
+    ]
+
+
+def _median_round(pages: list[tuple[str, str]], rounds: int, extract: bool) -> float:
+    """The median seconds one pass over all pages takes."""
+    times = []
+    for _ in range(rounds):
+        with stopwatch() as elapsed:
+            for url, html in pages:
+                if extract:
+                    extract_page(html, url)
+                else:
+                    Selector(text=html)
+        times.append(elapsed())
+    return statistics.median(times)
+
+
+def run(quick: bool) -> list[Figure]:
+    """Milliseconds of extraction per page, with parsing once as the baseline and 3× as target."""
+    pages = _pages()
+    rounds = 3 if quick else 15
+    _median_round(pages, 1, extract=True)  # warm: imports, regex compilation, lxml
+    parse = _median_round(pages, rounds, extract=False) / len(pages) * 1000
+    extract = _median_round(pages, rounds, extract=True) / len(pages) * 1000
+    return [
+        Figure(
+            benchmark="extract",
+            metric=f"extract_page, mean of {len(pages)} pages",
+            value=extract,
+            unit="ms/page",
+            target=TARGET_RATIO * parse,
+            baseline=parse,
+            baseline_name="parsel parse",
+        )
+    ]
