@@ -12,7 +12,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request
 
-from localweb import downloads, finder, nppes, soda
+from localweb import downloads, finder, geocoder, nppes, soda
 from localweb.clock import shift_for
 from localweb.paths import PACKAGE_DIR
 from localweb.site import Handler, Site, WSGIApp
@@ -30,6 +30,7 @@ SITE_SLUGS = (
     "tx-licenses",
     "co-licenses",
     "oig",
+    "geocoder",
 )
 """Every site, in port order."""
 
@@ -43,6 +44,7 @@ _ROUTES: dict[str, dict[str, Handler]] = {
     "tx-licenses": soda.ROUTES,
     "co-licenses": downloads.COLORADO_ROUTES,
     "oig": downloads.OIG_ROUTES,
+    "geocoder": geocoder.ROUTES,
 }
 
 

@@ -7,7 +7,14 @@ import zipcodes
 from sqlalchemy import event
 
 from directory.listings import listing_record
-from directory.search import SearchInputError, get_clinic, resolve_place, search_clinics
+from directory.search import (
+    Filters,
+    SearchInputError,
+    get_clinic,
+    resolve_place,
+    search_clinics,
+)
+from directory.spatial import detect_index
 from directory.vocab import Verdict
 from tests.clinic_factories import (
     RETRIEVED,
@@ -167,7 +174,8 @@ def test_search_filters_by_verdict(session):
     unverified = add_clinic(session, "C Unverified", [near(3)], Verdict.UNVERIFIED)
 
     def found(verdicts):
-        return [hit.clinic for hit in search_clinics(session, "78701", 25, verdicts).hits]
+        filters = Filters(verdicts=None if verdicts is None else frozenset(verdicts))
+        return [hit.clinic for hit in search_clinics(session, "78701", 25, filters).hits]
 
     assert found(None) == [verified, problem, unverified]
     assert found({Verdict.VERIFIED}) == [verified]
@@ -210,14 +218,14 @@ def test_search_pages_and_counts_the_total(session):
     assert first.total == last.total == beyond.total == 5
 
 
-@pytest.mark.parametrize("radius", [0, 0.99, 250.01, 1000, float("nan")])
+@pytest.mark.parametrize("radius", [0, 4.99, 250.01, 1000, float("nan"), float("inf")])
 def test_search_refuses_a_radius_out_of_range(session, radius):
-    with pytest.raises(SearchInputError, match="between 1 and 250 miles") as caught:
+    with pytest.raises(SearchInputError, match="between 5 and 250 miles") as caught:
         search_clinics(session, "78701", radius)
     assert caught.value.field == "radius"
 
 
-@pytest.mark.parametrize("radius", [1, 250])
+@pytest.mark.parametrize("radius", [5, 250])
 def test_search_accepts_the_radius_limits(session, radius):
     assert search_clinics(session, "78701", radius).total == 0
 
@@ -245,6 +253,7 @@ def test_search_loads_a_page_in_a_fixed_number_of_queries(session, count):
     for i in range(count):
         _full_clinic(session, f"Clinic {i}", near(i + 1))
     session.expunge_all()
+    index = detect_index(session.connection())
     statements: list[str] = []
     connection = session.connection()
 
@@ -253,7 +262,7 @@ def test_search_loads_a_page_in_a_fixed_number_of_queries(session, count):
 
     event.listen(connection, "before_cursor_execute", record)
     try:
-        results = search_clinics(session, "78701", 25)
+        results = search_clinics(session, "78701", 25, index=index)
         records = [listing_record(hit.clinic) for hit in results.hits]
     finally:
         event.remove(connection, "before_cursor_execute", record)

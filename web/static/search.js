@@ -1,0 +1,74 @@
+/* The search page's extras; the page works fully without them.
+ * - "Use my location": the browser's geolocation fills lat/lon and submits the search form;
+ *   when refused or unavailable, a message says so and the ZIP box gets the focus.
+ * - The map: Leaflet draws the listed clinics; if tiles fail, the list above is unaffected. */
+(function () {
+  "use strict";
+
+  function setUpLocation() {
+    var button = document.getElementById("use-location");
+    var status = document.getElementById("location-status");
+    if (!button || !("geolocation" in navigator)) {
+      return;
+    }
+    var form = button.form;
+    var box = document.getElementById("near");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = button.dataset.locating;
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          [["lat", position.coords.latitude], ["lon", position.coords.longitude]].forEach(
+            function (pair) {
+              var input = form.querySelector("input[name=" + pair[0] + "]");
+              if (!input) {
+                input = document.createElement("input");
+                input.type = "hidden";
+                input.name = pair[0];
+                form.appendChild(input);
+              }
+              input.value = pair[1].toFixed(5);
+            }
+          );
+          box.value = "";
+          box.disabled = true; // leave near out of the URL: the point is the place
+          form.submit();
+        },
+        function () {
+          status.textContent = button.dataset.refused;
+          box.focus();
+        },
+        { timeout: 10000, maximumAge: 600000 }
+      );
+    });
+  }
+
+  function setUpMap() {
+    var element = document.getElementById("map");
+    if (!element || typeof L === "undefined") {
+      return;
+    }
+    element.hidden = false;
+    var centre = [Number(element.dataset.lat), Number(element.dataset.lon)];
+    var map = L.map(element, { scrollWheelZoom: false }).setView(centre, 10);
+    var credit = document.createElement("a");
+    credit.href = element.dataset.creditUrl;
+    credit.textContent = element.dataset.credit;
+    L.tileLayer(element.dataset.tiles, { maxZoom: 18, attribution: credit.outerHTML }).addTo(map);
+    var bounds = [centre];
+    document.querySelectorAll(".hits .hit").forEach(function (hit) {
+      var point = [Number(hit.dataset.lat), Number(hit.dataset.lon)];
+      var link = document.createElement("a");
+      link.href = hit.dataset.url;
+      link.textContent = hit.dataset.name;
+      L.marker(point, { title: hit.dataset.name, alt: hit.dataset.name })
+        .bindPopup(link)
+        .addTo(map);
+      bounds.push(point);
+    });
+    map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
+  }
+
+  setUpLocation();
+  setUpMap();
+})();
