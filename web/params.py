@@ -55,7 +55,9 @@ def parse_radius(text: str | None) -> float:
     if text is None or not text.strip():
         return DEFAULT_RADIUS_MILES
     try:
-        return float(text[:MAX_PARAMETER_LENGTH])
+        if len(text) > MAX_PARAMETER_LENGTH:
+            raise ValueError(text)
+        return float(text)
     except ValueError:
         raise SearchInputError(
             "Choose a distance between %(min)d and %(max)d miles.",
@@ -89,7 +91,9 @@ def parse_count(text: str | None, default: int, field: str) -> int:
     if text is None or not text.strip():
         return default
     try:
-        return int(text[:MAX_PARAMETER_LENGTH])
+        if len(text) > MAX_PARAMETER_LENGTH:
+            raise ValueError(text)
+        return int(text)
     except ValueError:
         raise SearchInputError(
             "%(name)s must be a whole number.", field=field, name=field
@@ -112,7 +116,9 @@ def parse_place(args: Mapping[str, str]) -> str | Place:
     if not (lat or lon):
         return args.get("near", "")
     try:
-        point = float(lat[:MAX_PARAMETER_LENGTH]), float(lon[:MAX_PARAMETER_LENGTH])
+        if len(lat) + len(lon) > MAX_PARAMETER_LENGTH:
+            raise ValueError(lat)
+        point = float(lat), float(lon)
     except ValueError:
         point = (float("nan"), float("nan"))
     if not all(isfinite(value) for value in point):

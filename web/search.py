@@ -46,6 +46,9 @@ def index() -> ResponseReturnValue:
     except SearchInputError as error:
         return render_template("search/index.html", error=error, **context), 400
     pages = max(1, ceil(results.total / PAGE_SIZE))
+    if page > pages:
+        error = SearchInputError("The results end at page %(pages)d.", "page", pages=pages)
+        return render_template("search/index.html", error=error, **context), 400
     return render_template("search/index.html", results=results, page=page, pages=pages, **context)
 
 
