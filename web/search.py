@@ -47,8 +47,8 @@ def index() -> ResponseReturnValue:
         return render_template("search/index.html", error=error, **context), 400
     pages = max(1, ceil(results.total / PAGE_SIZE))
     if page > pages:
-        error = SearchInputError("The results end at page %(pages)d.", "page", pages=pages)
-        return render_template("search/index.html", error=error, **context), 400
+        past_end = SearchInputError("The results end at page %(pages)d.", "page", pages=pages)
+        return render_template("search/index.html", error=past_end, **context), 400
     return render_template("search/index.html", results=results, page=page, pages=pages, **context)
 
 
