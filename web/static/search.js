@@ -1,7 +1,9 @@
 /* The search page's extras; the page works fully without them.
  * - "Use my location": the browser's geolocation fills lat/lon and submits the search form;
  *   when refused or unavailable, a message says so and the ZIP box gets the focus.
- * - The map: Leaflet draws the listed clinics; if tiles fail, the list above is unaffected. */
+ * - The map: Leaflet draws the listed clinics; if tiles fail, the list above is unaffected.
+ * - After Back, the form shows the search in the URL, not what was typed before leaving.
+ * - Filters left at "any" stay out of the URL. */
 (function () {
   "use strict";
 
@@ -69,6 +71,38 @@
     map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
   }
 
+  // After Back, browsers refill the form with what was typed last; show this URL's search instead.
+  function matchFormToUrl(event) {
+    var form = document.querySelector("form.search-form");
+    var navigation = performance.getEntriesByType("navigation")[0];
+    var back = event.persisted || (navigation && navigation.type === "back_forward");
+    if (!form) {
+      return;
+    }
+    // controls switched off to keep them out of the last URL are switched back on
+    form.querySelectorAll(":disabled").forEach(function (control) {
+      control.disabled = false;
+    });
+    if (back) {
+      form.reset();
+    }
+  }
+
+  // Leave filters left at "any" out of the URL, so shared links stay short.
+  function dropEmptyFilters() {
+    var form = document.querySelector("form.search-form");
+    if (!form) {
+      return;
+    }
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("select").forEach(function (select) {
+        select.disabled = select.value === "";
+      });
+    });
+  }
+
+  window.addEventListener("pageshow", matchFormToUrl);
+  dropEmptyFilters();
   setUpLocation();
   setUpMap();
 })();
