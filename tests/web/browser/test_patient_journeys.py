@@ -181,3 +181,22 @@ def test_not_found_page_is_accessible(page: Page, live_site: str, check_page) ->
     page.goto(f"{live_site}/clinics/999999")
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     check_page(page, "not-found")
+
+
+def test_spanish_pages_are_accessible(
+    page: Page, live_site: str, site_session: Session, check_page
+) -> None:
+    austin = seed_austin(site_session)
+    page.goto(f"{live_site}/?near=78701")
+
+    page.get_by_role("link", name="Español").click()
+
+    assert page.url.endswith("/?near=78701")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.get_by_role("heading", level=2)).to_have_text(
+        "2 clínicas a menos de 25 millas de 78701 (Austin, TX)"
+    )
+    check_page(page, "results-es")
+    page.get_by_role("link", name=austin.near.name, exact=True).click()
+    expect(page.get_by_role("heading", name="Profesionales y sus licencias")).to_be_visible()
+    check_page(page, "clinic-es")
