@@ -1,7 +1,7 @@
 """A clinic's page: locations, services, licence evidence, verdict history and sources."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from markupsafe import escape
 
@@ -169,3 +169,39 @@ def test_unknown_page_is_a_404_page(client):
 
     assert response.status_code == 404
     assert "<h1>Page not found</h1>" in response.get_data(as_text=True)
+
+
+def test_clinic_page_marks_evidence_older_than_its_sources_schedule_as_out_of_date(
+    app, client, site_session
+):
+    app.config["STALE_AFTER_DAYS_BY_SOURCE"] = {"co-licenses": 120}
+    now = datetime.now(UTC)
+    clinic = add_clinic(site_session, "Aging Evidence", [DOWNTOWN])
+    doe = add_clinician(site_session, clinic, "Jane Doe, MD")
+    old, recent = now - timedelta(days=60), now - timedelta(days=3)
+    add_verification(
+        site_session,
+        clinic,
+        Verdict.VERIFIED,
+        recent,
+        ["ok"],
+        [
+            license_evidence(doe, number="OLD1", retrieved_at=old.isoformat()),
+            license_evidence(doe, number="NEW1", retrieved_at=recent.isoformat()),
+            license_evidence(doe, number="CO1", source="co-licenses", retrieved_at=old.isoformat()),
+        ],
+    )
+    site_session.commit()
+
+    html = client.get(f"/clinics/{clinic.id}").get_data(as_text=True)
+
+    rows = {
+        number: row
+        for row in re.findall(r"<tr>\s*<td>.*?</tr>", html, flags=re.S)
+        for number in ("OLD1", "NEW1", "CO1")
+        if f"<td>{number}</td>" in row
+    }
+    assert '<span class="stale">Out of date: checked 2 months ago;' in rows["OLD1"]
+    assert "re-checked every 45 days" in rows["OLD1"]
+    assert '<span class="fresh">checked 3 days ago</span>' in rows["NEW1"]
+    assert '<span class="fresh">checked 2 months ago</span>' in rows["CO1"]  # its own schedule
