@@ -140,15 +140,25 @@ def _address_place(text: str, geocoder: Geocoder | None) -> Place:
 
 def _zip_place(zip_code: str) -> Place:
     """The centroid of a five-digit ZIP code."""
-    matches = zipcodes.matching(zip_code)
-    if not matches:
+    place = _zip_index().get(zip_code)
+    if place is None:
         raise SearchInputError(
             "We don't know the ZIP code %(zip)s. Check it, or try a city and state.", zip=zip_code
         )
-    row = matches[0]
-    return Place(
-        float(row["lat"]), float(row["long"]), f"{zip_code} ({row['city']}, {row['state']})"
-    )
+    return place
+
+
+@cache
+def _zip_index() -> dict[str, Place]:
+    """Every ZIP code's centroid with its label, read from the gazetteer once."""
+    return {
+        row["zip_code"]: Place(
+            float(row["lat"]),
+            float(row["long"]),
+            f"{row['zip_code']} ({row['city']}, {row['state']})",
+        )
+        for row in zipcodes.list_all()
+    }
 
 
 def _city_place(text: str) -> Place:
@@ -243,8 +253,12 @@ class Filters:
     condition: Condition | None = None
     support: bool = False
 
-    def admits(self, modalities: Collection[str], conditions: Collection[str]) -> bool:
-        """Whether a clinic offering these treatments and conditions passes the filters."""
+    def admits(
+        self, verdict: str, modalities: Collection[str], conditions: Collection[str]
+    ) -> bool:
+        """Whether a clinic with this verdict, treatments and conditions passes the filters."""
+        if self.verdicts is not None and verdict not in self.verdicts:
+            return False
         if self.modality is not None and self.modality not in modalities:
             return False
         if self.condition is not None and self.condition not in conditions:
@@ -274,9 +288,9 @@ def search_clinics(
     index = index or detect_index(session.connection())
     rows = [
         row
-        for statement in _candidates(place, radius_miles, filters.verdicts, index)
+        for statement in _candidates(place, radius_miles, index)
         for row in session.execute(statement)
-        if filters.admits(row.modalities, row.conditions)
+        if filters.admits(row.verdict, row.modalities, row.conditions)
     ]
     ranked = _rank(place, radius_miles, rows)
     page = ranked[offset : offset + limit]
@@ -300,24 +314,25 @@ def _check_bounds(radius_miles: float, limit: int, offset: int) -> None:
         raise SearchInputError("The offset cannot be negative.", field="offset")
 
 
-_CandidateSelect = Select[int, int, float | None, float | None, str, list[str], list[str]]
+_CandidateSelect = Select[int, int, float | None, float | None, str, Verdict, list[str], list[str]]
 
 
-def _candidates(
-    place: Place, radius_miles: float, verdicts: Collection[Verdict] | None, index: SpatialIndex
-) -> list[_CandidateSelect]:
-    """Statements for the locations the index puts near the place (a superset of the circle)."""
+def _candidates(place: Place, radius_miles: float, index: SpatialIndex) -> list[_CandidateSelect]:
+    """Statements for the locations the index puts near the place (a superset of the circle).
+
+    Only the index narrows in SQL, so that every database starts from it; the filters and the
+    exact distance are applied to the rows.
+    """
     base = select(
         Location.clinic_id,
         Location.id,
         Location.lat,
         Location.lon,
         Clinic.name,
+        Clinic.verdict,
         Clinic.modalities,
         Clinic.conditions,
     ).join(Clinic, Location.clinic)
-    if verdicts is not None:
-        base = base.where(Clinic.verdict.in_(sorted(verdicts)))
     if index is SpatialIndex.POSTGIS:
         return [
             base.where(
@@ -327,9 +342,13 @@ def _candidates(
     (lat_min, lat_max), lon_ranges = _bounding_box(place, radius_miles)
     if index is SpatialIndex.RTREE:
         return [
-            base.join(rtree, rtree.c.id == Location.id)
-            .where(rtree.c.max_lat >= lat_min, rtree.c.min_lat <= lat_max)
-            .where(rtree.c.max_lon >= low, rtree.c.min_lon <= high)
+            base.where(
+                Location.id.in_(
+                    select(rtree.c.id)
+                    .where(rtree.c.max_lat >= lat_min, rtree.c.min_lat <= lat_max)
+                    .where(rtree.c.max_lon >= low, rtree.c.min_lon <= high)
+                )
+            )
             for low, high in lon_ranges
         ]
     return [
