@@ -13,7 +13,7 @@ from typing import Any
 
 import us
 import zipcodes
-from sqlalchemy import Select, select
+from sqlalchemy import Select, null, select
 from sqlalchemy.orm import Session, selectinload
 
 from directory.geocode import Geocoder, GeocoderError
@@ -265,6 +265,11 @@ class Filters:
             return False
         return not self.support or not SUPPORT_MODALITIES.isdisjoint(modalities)
 
+    @property
+    def on_services(self) -> bool:
+        """Whether any filter reads a clinic's treatments or conditions."""
+        return self.modality is not None or self.condition is not None or self.support
+
 
 def search_clinics(
     session: Session,
@@ -288,7 +293,7 @@ def search_clinics(
     index = index or detect_index(session.connection())
     rows = [
         row
-        for statement in _candidates(place, radius_miles, index)
+        for statement in _candidates(place, radius_miles, index, filters.on_services)
         for row in session.execute(statement)
         if filters.admits(row.verdict, row.modalities, row.conditions)
     ]
@@ -314,15 +319,19 @@ def _check_bounds(radius_miles: float, limit: int, offset: int) -> None:
         raise SearchInputError("The offset cannot be negative.", field="offset")
 
 
-_CandidateSelect = Select[int, int, float | None, float | None, str, Verdict, list[str], list[str]]
+_CandidateSelect = Select[*tuple[Any, ...]]
 
 
-def _candidates(place: Place, radius_miles: float, index: SpatialIndex) -> list[_CandidateSelect]:
+def _candidates(
+    place: Place, radius_miles: float, index: SpatialIndex, services: bool = False
+) -> list[_CandidateSelect]:
     """Statements for the locations the index puts near the place (a superset of the circle).
 
     Only the index narrows in SQL, so that every database starts from it; the filters and the
-    exact distance are applied to the rows.
+    exact distance are applied to the rows. Treatments and conditions are read (and their JSON
+    decoded) only when `services` says a filter needs them.
     """
+    wanted = (Clinic.modalities, Clinic.conditions) if services else (null(), null())
     base = select(
         Location.clinic_id,
         Location.id,
@@ -330,8 +339,8 @@ def _candidates(place: Place, radius_miles: float, index: SpatialIndex) -> list[
         Location.lon,
         Clinic.name,
         Clinic.verdict,
-        Clinic.modalities,
-        Clinic.conditions,
+        wanted[0].label("modalities"),
+        wanted[1].label("conditions"),
     ).join(Clinic, Location.clinic)
     if index is SpatialIndex.POSTGIS:
         return [

@@ -41,6 +41,8 @@ def test_search_by_city_shows_results_with_a_map(
     # the map draws one marker per clinic although its tiles cannot load
     expect(page.locator("#map")).to_be_visible()
     expect(page.locator(".leaflet-marker-icon")).to_have_count(2)
+    page.get_by_role("button", name=austin.near.name).click()  # its marker
+    expect(page.locator(".leaflet-popup").get_by_role("link")).to_have_text(austin.near.name)
     check_page(page, "results")
 
 
