@@ -52,7 +52,7 @@
     }
     element.hidden = false;
     var centre = [Number(element.dataset.lat), Number(element.dataset.lon)];
-    var map = L.map(element, { scrollWheelZoom: false }).setView(centre, 10);
+    var map = L.map(element, { scrollWheelZoom: false });
     var credit = document.createElement("a");
     credit.href = element.dataset.creditUrl;
     credit.textContent = element.dataset.credit;
@@ -68,7 +68,8 @@
         .addTo(map);
       bounds.push(point);
     });
-    map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
+    // No animation: nothing moves under the pointer (or for people who prefer less motion).
+    map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13, animate: false });
   }
 
   // After Back, browsers refill the form with what was typed last; show this URL's search instead.
