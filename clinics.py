@@ -394,6 +394,10 @@ def demo(context: click.Context, port: int, web_port: int) -> None:
             env=environment,
             check=True,
         )
+        # Street addresses typed into the demo's search go to the local web's geocoder.
+        os.environ["CLINICS_GEOCODER_URL"] = (
+            web.urls["geocoder"] + "geocoder/locations/onelineaddress"
+        )
         context.invoke(serve, port=port)
     click.echo("Stopped.")
 

@@ -13,14 +13,16 @@ from typing import Any
 
 import us
 import zipcodes
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, null, select
 from sqlalchemy.orm import Session, selectinload
 
+from directory.geocode import Geocoder, GeocoderError
 from directory.models import Clinic, Location
-from directory.vocab import Verdict
+from directory.spatial import SpatialIndex, detect_index, rtree, within_miles
+from directory.vocab import Condition, Modality, Verdict
 
 EARTH_RADIUS_MILES = 3958.8
-MIN_RADIUS_MILES = 1.0
+MIN_RADIUS_MILES = 5.0
 MAX_RADIUS_MILES = 250.0
 MAX_QUERY_LENGTH = 200
 MAX_LIMIT = 500
@@ -29,6 +31,9 @@ MAX_LIMIT = 500
 _BOX_MARGIN_DEGREES = 1e-6
 
 _ZIP = re.compile(r"(\d{5})(?:-?\d{4})?")
+_TRAILING_ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\s*$")
+SUPPORT_MODALITIES = frozenset({Modality.KETAMINE_ASSISTED_PSYCHOTHERAPY})
+"""Treatments that come with psychotherapy or integration support."""
 _ABBREVIATIONS = {"ST": "SAINT", "STE": "SAINTE", "FT": "FORT", "MT": "MOUNT"}
 _LISTING_LOADS = (
     selectinload(Clinic.locations),
@@ -43,9 +48,11 @@ _LISTING_LOADS = (
 class SearchInputError(ValueError):
     """A search the patient asked for cannot be run; the message says why in plain words."""
 
-    def __init__(self, message: str, field: str = "near") -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template: str, field: str = "near", **params: object) -> None:
+        self.message = template % params if params else template
+        super().__init__(self.message)
+        self.template = template  # with its params, so the site can show it translated
+        self.params = params
         self.field = field
 
 
@@ -56,6 +63,8 @@ class Place:
     lat: float
     lon: float
     label: str
+    approximate: bool = False
+    """True when an address could not be placed and its ZIP code's centre stands in for it."""
 
 
 @dataclass(frozen=True)
@@ -86,9 +95,16 @@ def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     return 2 * EARTH_RADIUS_MILES * asin(min(1.0, sqrt(h)))
 
 
+def place_at(lat: float, lon: float, label: str = "your location") -> Place:
+    """A point given in degrees (from the browser's geolocation), checked to be on the globe."""
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise SearchInputError("That location is not on the map. Enter a ZIP code instead.")
+    return Place(lat, lon, label)
+
+
 @lru_cache(maxsize=2048)
-def resolve_place(query: str) -> Place:
-    """The point for a ZIP code (or ZIP+4) or a "City, ST" / "City, State" query."""
+def resolve_place(query: str, geocoder: Geocoder | None = None) -> Place:
+    """The point for a ZIP code (or ZIP+4), a "City, ST" query, or a street address."""
     if len(query) > MAX_QUERY_LENGTH:
         raise SearchInputError("That search is too long. Enter a ZIP code or a city and state.")
     text = " ".join(query.split())
@@ -99,22 +115,52 @@ def resolve_place(query: str) -> Place:
     zip_match = _ZIP.fullmatch(text)
     if zip_match:
         return _zip_place(zip_match.group(1))
-    if text[0].isdigit():
+    if text.isdigit():
         raise SearchInputError("A ZIP code has five digits, for example 78701.")
+    if text[0].isdigit():
+        return _address_place(text, geocoder)
     return _city_place(text)
+
+
+def _address_place(text: str, geocoder: Geocoder | None) -> Place:
+    """A street address through the geocoder; else the centre of the ZIP code it ends with."""
+    if geocoder is not None:
+        try:
+            match = geocoder.locate(text)
+        except GeocoderError:
+            match = None  # the ZIP code below still gives the patient a useful search
+        if match is not None:
+            return Place(match.lat, match.lon, match.address)
+    zip_match = _TRAILING_ZIP.search(text)
+    if zip_match is None:
+        raise SearchInputError(
+            "We couldn't find that address. Add its ZIP code, or enter a city and state."
+        )
+    centre = _zip_place(zip_match.group(1))
+    return Place(centre.lat, centre.lon, centre.label, approximate=True)
 
 
 def _zip_place(zip_code: str) -> Place:
     """The centroid of a five-digit ZIP code."""
-    matches = zipcodes.matching(zip_code)
-    if not matches:
+    place = _zip_index().get(zip_code)
+    if place is None:
         raise SearchInputError(
-            f"We don't know the ZIP code {zip_code}. Check it, or try a city and state."
+            "We don't know the ZIP code %(zip)s. Check it, or try a city and state.", zip=zip_code
         )
-    row = matches[0]
-    return Place(
-        float(row["lat"]), float(row["long"]), f"{zip_code} ({row['city']}, {row['state']})"
-    )
+    return place
+
+
+@cache
+def _zip_index() -> dict[str, Place]:
+    """Every ZIP code's centroid with its label, read from the gazetteer once."""
+    return {
+        row["zip_code"]: Place(
+            float(row["lat"]),
+            float(row["long"]),
+            f"{row['zip_code']} ({row['city']}, {row['state']})",
+        )
+        for row in zipcodes.list_all()
+    }
 
 
 def _city_place(text: str) -> Place:
@@ -130,7 +176,9 @@ def _city_place(text: str) -> Place:
             return place
     city, state = splits[0]
     raise SearchInputError(
-        f"We couldn't find {city}, {state}. Check the spelling, or enter a ZIP code."
+        "We couldn't find %(city)s, %(state)s. Check the spelling, or enter a ZIP code.",
+        city=city,
+        state=state,
     )
 
 
@@ -198,18 +246,59 @@ def _add_point(index: _CityIndex, city: str, state: str, point: tuple[float, flo
     entry[1].append(point)
 
 
+@dataclass(frozen=True)
+class Filters:
+    """What a patient narrows a search to; None (or False) means any."""
+
+    verdicts: frozenset[Verdict] | None = None
+    modality: Modality | None = None
+    condition: Condition | None = None
+    support: bool = False
+
+    def admits(
+        self, verdict: str, modalities: Collection[str], conditions: Collection[str]
+    ) -> bool:
+        """Whether a clinic with this verdict, treatments and conditions passes the filters."""
+        if self.verdicts is not None and verdict not in self.verdicts:
+            return False
+        if self.modality is not None and self.modality not in modalities:
+            return False
+        if self.condition is not None and self.condition not in conditions:
+            return False
+        return not self.support or not SUPPORT_MODALITIES.isdisjoint(modalities)
+
+    @property
+    def on_services(self) -> bool:
+        """Whether any filter reads a clinic's treatments or conditions."""
+        return self.modality is not None or self.condition is not None or self.support
+
+
 def search_clinics(
     session: Session,
-    near: str,
+    near: str | Place,
     radius_miles: float,
-    verdicts: Collection[Verdict] | None = None,
+    filters: Filters | None = None,
     limit: int = 50,
     offset: int = 0,
+    *,
+    index: SpatialIndex | None = None,
+    geocoder: Geocoder | None = None,
 ) -> SearchResults:
-    """Clinics with a location within the radius of a place, nearest first, one hit per clinic."""
+    """Clinics with a location within the radius of a place, nearest first, one hit per clinic.
+
+    `index` is the spatial index to narrow candidates with (found out when not given); every
+    index gives the same results, because the exact great-circle distance decides.
+    """
     _check_bounds(radius_miles, limit, offset)
-    place = resolve_place(near)
-    rows = session.execute(_candidates(place, radius_miles, verdicts)).all()
+    place = near if isinstance(near, Place) else resolve_place(near, geocoder)
+    filters = filters or Filters()
+    index = index or detect_index(session.connection())
+    rows = [
+        row
+        for statement in _candidates(place, radius_miles, index, filters.on_services)
+        for row in session.execute(statement)
+        if filters.admits(row.verdict, row.modalities, row.conditions)
+    ]
     ranked = _rank(place, radius_miles, rows)
     page = ranked[offset : offset + limit]
     return SearchResults(place, radius_miles, _load_hits(session, page), len(ranked))
@@ -219,30 +308,66 @@ def _check_bounds(radius_miles: float, limit: int, offset: int) -> None:
     """Refuse a radius, page size or offset outside what the search supports."""
     if not MIN_RADIUS_MILES <= radius_miles <= MAX_RADIUS_MILES:
         raise SearchInputError(
-            f"Choose a distance between {MIN_RADIUS_MILES:g} and {MAX_RADIUS_MILES:g} miles.",
+            "Choose a distance between %(min)d and %(max)d miles.",
             field="radius",
+            min=MIN_RADIUS_MILES,
+            max=MAX_RADIUS_MILES,
         )
     if not 1 <= limit <= MAX_LIMIT:
-        raise SearchInputError(f"Ask for between 1 and {MAX_LIMIT} results.", field="limit")
+        raise SearchInputError(
+            "Ask for between 1 and %(max)d results.", field="limit", max=MAX_LIMIT
+        )
     if offset < 0:
         raise SearchInputError("The offset cannot be negative.", field="offset")
 
 
+_CandidateSelect = Select[*tuple[Any, ...]]
+
+
 def _candidates(
-    place: Place, radius_miles: float, verdicts: Collection[Verdict] | None
-) -> Select[int, int, float | None, float | None, str]:
-    """Locations inside the radius's bounding box (indexed), with their clinic's id and name."""
-    (lat_min, lat_max), lon_ranges = _bounding_box(place, radius_miles)
-    statement = (
-        select(Location.clinic_id, Location.id, Location.lat, Location.lon, Clinic.name)
-        .join(Clinic, Location.clinic)
-        .where(Location.lat.between(lat_min, lat_max))
-        .where(or_(*(Location.lon.between(low, high) for low, high in lon_ranges)))
-        .where(~Clinic.removal.has())  # hidden and merged listings are out of the directory
+    place: Place, radius_miles: float, index: SpatialIndex, services: bool = False
+) -> list[_CandidateSelect]:
+    """Statements for the locations the index puts near the place (a superset of the circle).
+
+    Only the index (and leaving out hidden and merged listings) narrows in SQL, so that every
+    database starts from it; the filters and the exact distance are applied to the rows.
+    Treatments and conditions are read (and their JSON decoded) only when `services` says a
+    filter needs them.
+    """
+    wanted = (Clinic.modalities, Clinic.conditions) if services else (null(), null())
+    base = select(
+        Location.clinic_id,
+        Location.id,
+        Location.lat,
+        Location.lon,
+        Clinic.name,
+        Clinic.verdict,
+        wanted[0].label("modalities"),
+        wanted[1].label("conditions"),
     )
-    if verdicts is not None:
-        statement = statement.where(Clinic.verdict.in_(sorted(verdicts)))
-    return statement
+    base = base.join(Clinic, Location.clinic).where(~Clinic.removal.has())  # hidden, merged: out
+    if index is SpatialIndex.POSTGIS:
+        return [
+            base.where(
+                within_miles(Location.lon, Location.lat, (place.lat, place.lon), radius_miles)
+            )
+        ]
+    (lat_min, lat_max), lon_ranges = _bounding_box(place, radius_miles)
+    if index is SpatialIndex.RTREE:
+        return [
+            base.where(
+                Location.id.in_(
+                    select(rtree.c.id)
+                    .where(rtree.c.max_lat >= lat_min, rtree.c.min_lat <= lat_max)
+                    .where(rtree.c.max_lon >= low, rtree.c.min_lon <= high)
+                )
+            )
+            for low, high in lon_ranges
+        ]
+    return [
+        base.where(Location.lat.between(lat_min, lat_max), Location.lon.between(low, high))
+        for low, high in lon_ranges
+    ]
 
 
 def _bounding_box(
@@ -270,7 +395,7 @@ _Ranked = tuple[float, str, int, int]
 def _rank(place: Place, radius_miles: float, rows: Iterable[Any]) -> list[_Ranked]:
     """(distance, name, clinic id, location id) per clinic within the radius, nearest first."""
     nearest: dict[int, _Ranked] = {}
-    for clinic_id, location_id, lat, lon, name in rows:
+    for clinic_id, location_id, lat, lon, name, *_ in rows:
         distance = haversine_miles(place.lat, place.lon, lat, lon)
         if distance <= radius_miles and (
             clinic_id not in nearest or distance < nearest[clinic_id][0]

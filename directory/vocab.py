@@ -3,6 +3,11 @@
 from enum import StrEnum
 
 
+def translatable(text: str) -> str:
+    """Mark a sentence patients read for the site's translation catalogue; returns it as is."""
+    return text
+
+
 class Verdict(StrEnum):
     """The licensing verdict a listing carries."""
 
@@ -13,18 +18,18 @@ class Verdict(StrEnum):
 
 
 VERDICT_EXPLANATIONS: dict[Verdict, str] = {
-    Verdict.VERIFIED: (
+    Verdict.VERIFIED: translatable(
         "A clinician named by this clinic, of a type that may stand behind ketamine treatment, "
         "holds an active licence in the clinic's state."
     ),
-    Verdict.LICENSE_PROBLEM: (
+    Verdict.LICENSE_PROBLEM: translatable(
         "A clinician named by this clinic has an expired, suspended, revoked, surrendered or "
         "probationary licence, or is on the federal exclusion list."
     ),
-    Verdict.OUT_OF_STATE: (
+    Verdict.OUT_OF_STATE: translatable(
         "The clinicians we could match hold active licences, but none in the clinic's state."
     ),
-    Verdict.UNVERIFIED: (
+    Verdict.UNVERIFIED: translatable(
         "We could not match any clinician named by this clinic to a licence record."
     ),
 }

@@ -12,7 +12,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request
 
-from localweb import downloads, finder, nppes, overpass, soda
+from localweb import downloads, finder, geocoder, nppes, overpass, soda
 from localweb.clock import shift_for
 from localweb.paths import PACKAGE_DIR
 from localweb.site import Handler, Site, WSGIApp
@@ -31,6 +31,7 @@ SITE_SLUGS = (
     "co-licenses",
     "oig",
     "overpass",
+    "geocoder",
 )
 """Every site, in port order."""
 
@@ -45,6 +46,7 @@ _ROUTES: dict[str, dict[str, Handler]] = {
     "co-licenses": downloads.COLORADO_ROUTES,
     "oig": downloads.OIG_ROUTES,
     "overpass": overpass.ROUTES,
+    "geocoder": geocoder.ROUTES,
 }
 
 

@@ -8,26 +8,43 @@ from typing import Any
 from flask import Flask
 
 from directory.db import database_url
+from directory.geocode import CENSUS_GEOCODER_URL
 from web import (
     accounts,
     api,
+    assets,
     auth,
     clinics,
     db,
     errors,
     filters,
     flags,
+    i18n,
     maintainers,
+    pages,
     reports,
     search,
     security,
 )
 
+OSM_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the site; raises SchemaBehindError when the database needs `clinics db upgrade`."""
     app = Flask(__name__)
-    app.config.from_mapping(DATABASE_URL=database_url(), SECRET_KEY=os.environ.get("SECRET_KEY"))
+    app.config.from_mapping(
+        DATABASE_URL=database_url(),
+        SECRET_KEY=os.environ.get("SECRET_KEY"),
+        GEOCODER_URL=os.environ.get("CLINICS_GEOCODER_URL", CENSUS_GEOCODER_URL),
+        MAP_TILES_URL=os.environ.get("CLINICS_MAP_TILES_URL", OSM_TILES_URL),
+        MAP_TILES_CREDIT=os.environ.get("CLINICS_MAP_TILES_CREDIT", "OpenStreetMap contributors"),
+        MAP_TILES_CREDIT_URL=os.environ.get(
+            "CLINICS_MAP_TILES_CREDIT_URL", "https://www.openstreetmap.org/copyright"
+        ),
+        STALE_AFTER_DAYS=int(os.environ.get("CLINICS_STALE_AFTER_DAYS", "45")),
+        STALE_AFTER_DAYS_BY_SOURCE={},
+    )
     app.config.from_mapping(security.defaults())
     if test_config is not None:
         app.config.from_mapping(test_config)
@@ -37,8 +54,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     auth.init_app(app)
+    i18n.init_app(app)
+    assets.init_app(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(clinics.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(flags.bp)
     app.register_blueprint(accounts.bp)

@@ -1,21 +1,26 @@
-"""JSON API v1: the same listing records as the open-data export, found by location."""
+"""JSON API v1: the same listing records as the open-data export, found by location.
+
+Reads carry an ETag and Cache-Control and may be made from any origin (CORS).
+"""
 
 from typing import Any
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, Response, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from directory.listings import listing_record
 from directory.moderation import is_public
-from directory.search import SearchInputError, get_clinic, search_clinics
+from directory.search import SearchInputError, get_clinic
 from directory.vocab import Verdict
 from web.db import get_session
 from web.errors import json_error
-from web.params import parse_count, parse_radius, parse_statuses
+from web.openapi import openapi_document
+from web.params import parse_count, parse_filters, parse_radius, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 DEFAULT_LIMIT = 50
+MAX_AGE_SECONDS = 300
 
 
 @bp.errorhandler(SearchInputError)
@@ -24,23 +29,41 @@ def bad_search(error: SearchInputError) -> ResponseReturnValue:
     return json_error(error.message, 400, error.field)
 
 
+@bp.after_request
+def cache_and_share(response: Response) -> Response:
+    """Successful reads: ETag (answering If-None-Match with 304), caching and CORS."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.method in {"GET", "HEAD"} and response.status_code == 200:
+        response.cache_control.public = True
+        response.cache_control.max_age = MAX_AGE_SECONDS
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
 @bp.get("/clinics")
 def clinics_near() -> dict[str, Any]:
-    """Listings near `near` within `radius` miles with the given `status`, nearest first."""
+    """Listings near `near` (or `lat`/`lon`) within `radius` miles passing the filters."""
     args = request.args
-    near = args.get("near", "")
-    radius = parse_radius(args.get("radius"))
-    verdicts = parse_statuses(args.get("status"))
     limit = parse_count(args.get("limit"), DEFAULT_LIMIT, "limit")
     offset = parse_count(args.get("offset"), 0, "offset")
-    results = search_clinics(get_session(), near, radius, verdicts, limit, offset)
+    results = run_search(args, limit, offset)
+    filters = parse_filters(args)
     place = results.place
     return {
         "query": {
-            "near": near,
-            "place": {"label": place.label, "lat": place.lat, "lon": place.lon},
-            "radius_miles": radius,
-            "status": sorted(verdicts if verdicts is not None else Verdict),
+            "near": args.get("near", ""),
+            "place": {
+                "label": place.label,
+                "lat": place.lat,
+                "lon": place.lon,
+                "approximate": place.approximate,
+            },
+            "radius_miles": parse_radius(args.get("radius")),
+            "status": sorted(filters.verdicts if filters.verdicts is not None else Verdict),
+            "modality": filters.modality,
+            "condition": filters.condition,
+            "support": filters.support,
             "limit": limit,
             "offset": offset,
         },
@@ -61,3 +84,9 @@ def clinic_record(clinic_id: int) -> dict[str, Any]:
     if not is_public(clinic):
         abort(410, description=f"Clinic {clinic_id} was removed from the directory.")
     return listing_record(clinic)
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi_document())

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from directory.listings import evidence_by_clinician, under_review, verification_history
 from directory.models import Clinic
@@ -39,7 +40,7 @@ def public_clinic(clinic_id: int) -> Clinic:
     """A listing in the public directory; 404 if unknown, 410 if hidden, a redirect if merged."""
     clinic = get_clinic(get_session(), clinic_id)
     if clinic is None:
-        abort(404, description=f"There is no clinic with the number {clinic_id}.")
+        abort(404, description=gettext("There is no clinic with the number %(id)d.", id=clinic_id))
     removal = clinic.removal
     if removal is not None and removal.merged_into_id is not None:
         target = url_for("clinics.detail", clinic_id=removal.merged_into_id)

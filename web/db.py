@@ -7,9 +7,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.db import make_engine, make_sessionmaker, require_current_schema
+from directory.spatial import SpatialIndex, detect_index
 
 ENGINE = "directory.engine"
 SESSIONS = "directory.sessionmaker"
+SPATIAL_INDEX = "directory.spatial_index"
 
 
 def init_app(app: Flask) -> None:
@@ -17,6 +19,8 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     try:
         require_current_schema(engine)
+        with engine.connect() as connection:
+            app.extensions[SPATIAL_INDEX] = detect_index(connection)
     except Exception:
         engine.dispose()
         raise
@@ -28,6 +32,11 @@ def init_app(app: Flask) -> None:
 def get_engine(app: Flask) -> Engine:
     """The app's engine (for disposing of it when the app is done with)."""
     return cast(Engine, app.extensions[ENGINE])
+
+
+def get_spatial_index() -> SpatialIndex:
+    """The spatial index the app's database has (found once, at start)."""
+    return cast(SpatialIndex, current_app.extensions[SPATIAL_INDEX])
 
 
 def get_session() -> Session:

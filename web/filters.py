@@ -1,52 +1,77 @@
 """Template filters: readable labels for our vocabularies, phones, links, distances and dates."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
 import phonenumbers
-from flask import Flask
+from flask import Flask, current_app
+from flask_babel import LazyString, format_date, format_datetime, format_timedelta, gettext
+from flask_babel import lazy_gettext as _l
 
+from directory.listings import newest_verification
+from directory.models import Clinic
+from directory.search import SearchInputError
 from directory.vocab import (
     FLAG_REASON_LABELS,
     VERDICT_EXPLANATIONS,
     Condition,
     FlagReason,
+    LicenseStatus,
     Modality,
     Verdict,
 )
 
-VERDICT_LABELS: dict[Verdict, str] = {
-    Verdict.VERIFIED: "Verified",
-    Verdict.LICENSE_PROBLEM: "Licence problem",
-    Verdict.OUT_OF_STATE: "Licensed out of state",
-    Verdict.UNVERIFIED: "Unverified",
+VERDICT_LABELS: dict[Verdict, LazyString] = {
+    Verdict.VERIFIED: _l("Verified"),
+    Verdict.LICENSE_PROBLEM: _l("Licence problem"),
+    Verdict.OUT_OF_STATE: _l("Licensed out of state"),
+    Verdict.UNVERIFIED: _l("Unverified"),
 }
 
-MODALITY_LABELS: dict[str, str] = {
-    Modality.IV_INFUSION: "IV infusion",
-    Modality.INTRANASAL_ESKETAMINE: "Esketamine nasal spray",
-    Modality.INTRAMUSCULAR: "Intramuscular injection",
-    Modality.ORAL_SUBLINGUAL: "Oral or sublingual",
-    Modality.KETAMINE_ASSISTED_PSYCHOTHERAPY: "Ketamine-assisted psychotherapy",
+MODALITY_LABELS: dict[str, LazyString] = {
+    Modality.IV_INFUSION: _l("IV infusion"),
+    Modality.INTRANASAL_ESKETAMINE: _l("Esketamine nasal spray"),
+    Modality.INTRAMUSCULAR: _l("Intramuscular injection"),
+    Modality.ORAL_SUBLINGUAL: _l("Oral or sublingual"),
+    Modality.KETAMINE_ASSISTED_PSYCHOTHERAPY: _l("Ketamine-assisted psychotherapy"),
 }
 
-CONDITION_LABELS: dict[str, str] = {
-    Condition.DEPRESSION: "Depression",
-    Condition.TREATMENT_RESISTANT_DEPRESSION: "Treatment-resistant depression",
-    Condition.ANXIETY: "Anxiety",
-    Condition.PTSD: "PTSD",
-    Condition.OCD: "OCD",
-    Condition.BIPOLAR_DEPRESSION: "Bipolar depression",
-    Condition.SUICIDAL_IDEATION: "Suicidal thoughts",
-    Condition.CHRONIC_PAIN: "Chronic pain",
-    Condition.MIGRAINE: "Migraine",
-    Condition.SUBSTANCE_USE: "Substance use",
+CONDITION_LABELS: dict[str, LazyString] = {
+    Condition.DEPRESSION: _l("Depression"),
+    Condition.TREATMENT_RESISTANT_DEPRESSION: _l("Treatment-resistant depression"),
+    Condition.ANXIETY: _l("Anxiety"),
+    Condition.PTSD: _l("PTSD"),
+    Condition.OCD: _l("OCD"),
+    Condition.BIPOLAR_DEPRESSION: _l("Bipolar depression"),
+    Condition.SUICIDAL_IDEATION: _l("Suicidal thoughts"),
+    Condition.CHRONIC_PAIN: _l("Chronic pain"),
+    Condition.MIGRAINE: _l("Migraine"),
+    Condition.SUBSTANCE_USE: _l("Substance use"),
 }
 
-MATCH_LABELS: dict[str, str] = {
-    "npi": "NPI",
-    "license_number": "Licence number",
-    "name": "Name",
+FIELD_LABELS: dict[str, LazyString] = {
+    "name": _l("Name"),
+    "website": _l("Website"),
+    "locations": _l("Locations"),
+    "clinicians": _l("Clinicians"),
+    "services": _l("Services"),
+}
+
+STATUS_LABELS: dict[str, LazyString] = {
+    LicenseStatus.ACTIVE: _l("Active"),
+    LicenseStatus.EXPIRED: _l("Expired"),
+    LicenseStatus.INACTIVE: _l("Inactive"),
+    LicenseStatus.SUSPENDED: _l("Suspended"),
+    LicenseStatus.REVOKED: _l("Revoked"),
+    LicenseStatus.SURRENDERED: _l("Surrendered"),
+    LicenseStatus.PROBATION: _l("Probation"),
+    LicenseStatus.UNKNOWN: _l("Unknown"),
+}
+
+MATCH_LABELS: dict[str, LazyString] = {
+    "npi": _l("NPI"),
+    "license_number": _l("Licence number"),
+    "name": _l("Name"),
 }
 
 
@@ -64,31 +89,95 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(day)
     app.add_template_filter(moment)
     app.add_template_filter(flag_reason_label)
+    app.add_template_filter(error_message)
+    app.add_template_filter(field_label)
+    app.add_template_filter(status_label)
+    app.add_template_filter(verdict_reason)
+    app.add_template_filter(checked_ago)
+    app.add_template_filter(stale_after_days)
+    app.add_template_filter(is_stale)
 
 
 def verdict_label(verdict: str) -> str:
     """A verdict's badge text."""
-    return VERDICT_LABELS[Verdict(verdict)]
+    return str(VERDICT_LABELS[Verdict(verdict)])
 
 
 def verdict_explanation(verdict: str) -> str:
-    """A verdict's one-line explanation for patients."""
-    return VERDICT_EXPLANATIONS[Verdict(verdict)]
+    """A verdict's one-line explanation for patients, in the page's language."""
+    return str(gettext(VERDICT_EXPLANATIONS[Verdict(verdict)]))
+
+
+def verdict_reason(clinic: Clinic) -> str:
+    """The one-line reason for a clinic's verdict: its first reason, else the explanation."""
+    verification = newest_verification(clinic)
+    if verification is not None and verification.reasons:
+        return verification.reasons[0]
+    return verdict_explanation(clinic.verdict)
 
 
 def modality_label(modality: str) -> str:
     """How a treatment is given, in words (the stored value if we have no label for it)."""
-    return MODALITY_LABELS.get(modality, modality)
+    return str(MODALITY_LABELS.get(modality, modality))
 
 
 def condition_label(condition: str) -> str:
     """A condition a clinic treats, in words (the stored value if we have no label for it)."""
-    return CONDITION_LABELS.get(condition, condition)
+    return str(CONDITION_LABELS.get(condition, condition))
 
 
 def match_label(match: str | None) -> str:
     """How a record was matched to a clinician, in words."""
-    return MATCH_LABELS.get(match or "", match or "")
+    return str(MATCH_LABELS.get(match or "", match or ""))
+
+
+def field_label(field: str) -> str:
+    """A listing field's name, in words."""
+    return str(FIELD_LABELS.get(field, field.replace("_", " ").capitalize()))
+
+
+def status_label(status: str | None) -> str:
+    """A licence status, in words."""
+    return str(STATUS_LABELS.get(status or "", (status or "").capitalize()))
+
+
+def error_message(error: SearchInputError) -> str:
+    """A search error's message in the page's language."""
+    return str(gettext(error.template, **error.params))
+
+
+def _as_datetime(value: datetime | str) -> datetime | None:
+    """A stored time, or ISO 8601 text from evidence, as an aware UTC datetime."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def checked_ago(value: datetime | str | None) -> str:
+    """How long ago something was checked, in words: "3 days ago"."""
+    moment_ = _as_datetime(value) if value else None
+    if moment_ is None:
+        return ""
+    age = max(datetime.now(UTC) - moment_, timedelta(0))
+    return str(format_timedelta(-age, add_direction=True))
+
+
+def stale_after_days(source: str | None) -> int:
+    """How many days evidence from a source stays current (its re-check schedule)."""
+    by_source: dict[str, int] = current_app.config["STALE_AFTER_DAYS_BY_SOURCE"]
+    return int(by_source.get(source or "", current_app.config["STALE_AFTER_DAYS"]))
+
+
+def is_stale(value: datetime | str | None, source: str | None = None) -> bool:
+    """Whether evidence retrieved then is older than its source's schedule allows."""
+    moment_ = _as_datetime(value) if value else None
+    if moment_ is None:
+        return False
+    return datetime.now(UTC) - moment_ > timedelta(days=stale_after_days(source))
 
 
 def _parsed_phone(phone: str | None) -> phonenumbers.PhoneNumber | None:
@@ -138,7 +227,7 @@ def day(value: date | str | None) -> str:
     if value is None or value == "":
         return ""
     if not isinstance(value, str):
-        return f"{value.day} {value:%b %Y}"
+        return str(format_date(value, "d MMM y"))
     try:
         return day(date.fromisoformat(value[:10]))
     except ValueError:
@@ -149,7 +238,7 @@ def moment(value: datetime | None) -> str:
     """A UTC time as 25 Nov 2026, 04:00 UTC."""
     if value is None:
         return ""
-    return f"{day(value)}, {value:%H:%M} UTC"
+    return str(format_datetime(value, "d MMM y, HH:mm 'UTC'"))
 
 
 def flag_reason_label(reason: str) -> str:

@@ -5,11 +5,13 @@ from sqlalchemy import Engine
 
 from directory.db import make_engine
 from directory.models import Base
+from directory.spatial import include_name
 
 config = context.config
 engine: Engine = config.attributes.get("engine") or make_engine(
     config.get_main_option("sqlalchemy.url")
 )
+
 
 with engine.begin() as connection:
     context.configure(
@@ -17,6 +19,7 @@ with engine.begin() as connection:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

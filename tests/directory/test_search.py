@@ -6,9 +6,19 @@ import pytest
 import zipcodes
 from sqlalchemy import event
 
+from directory.geocode import Geocoder
 from directory.listings import listing_record
-from directory.search import SearchInputError, get_clinic, resolve_place, search_clinics
-from directory.vocab import Verdict
+from directory.search import (
+    Filters,
+    SearchInputError,
+    get_clinic,
+    place_at,
+    resolve_place,
+    search_clinics,
+)
+from directory.spatial import detect_index
+from directory.vocab import Condition, Modality, Verdict
+from localweb import LocalWeb
 from tests.clinic_factories import (
     RETRIEVED,
     add_clinic,
@@ -167,7 +177,8 @@ def test_search_filters_by_verdict(session):
     unverified = add_clinic(session, "C Unverified", [near(3)], Verdict.UNVERIFIED)
 
     def found(verdicts):
-        return [hit.clinic for hit in search_clinics(session, "78701", 25, verdicts).hits]
+        filters = Filters(verdicts=None if verdicts is None else frozenset(verdicts))
+        return [hit.clinic for hit in search_clinics(session, "78701", 25, filters).hits]
 
     assert found(None) == [verified, problem, unverified]
     assert found({Verdict.VERIFIED}) == [verified]
@@ -210,14 +221,14 @@ def test_search_pages_and_counts_the_total(session):
     assert first.total == last.total == beyond.total == 5
 
 
-@pytest.mark.parametrize("radius", [0, 0.99, 250.01, 1000, float("nan")])
+@pytest.mark.parametrize("radius", [0, 4.99, 250.01, 1000, float("nan"), float("inf")])
 def test_search_refuses_a_radius_out_of_range(session, radius):
-    with pytest.raises(SearchInputError, match="between 1 and 250 miles") as caught:
+    with pytest.raises(SearchInputError, match="between 5 and 250 miles") as caught:
         search_clinics(session, "78701", radius)
     assert caught.value.field == "radius"
 
 
-@pytest.mark.parametrize("radius", [1, 250])
+@pytest.mark.parametrize("radius", [5, 250])
 def test_search_accepts_the_radius_limits(session, radius):
     assert search_clinics(session, "78701", radius).total == 0
 
@@ -245,6 +256,7 @@ def test_search_loads_a_page_in_a_fixed_number_of_queries(session, count):
     for i in range(count):
         _full_clinic(session, f"Clinic {i}", near(i + 1))
     session.expunge_all()
+    index = detect_index(session.connection())
     statements: list[str] = []
     connection = session.connection()
 
@@ -253,7 +265,7 @@ def test_search_loads_a_page_in_a_fixed_number_of_queries(session, count):
 
     event.listen(connection, "before_cursor_execute", record)
     try:
-        results = search_clinics(session, "78701", 25)
+        results = search_clinics(session, "78701", 25, index=index)
         records = [listing_record(hit.clinic) for hit in results.hits]
     finally:
         event.remove(connection, "before_cursor_execute", record)
@@ -278,3 +290,77 @@ def test_get_clinic_loads_the_whole_listing(session):
 
 def test_get_clinic_returns_none_for_an_unknown_id(session):
     assert get_clinic(session, 987654) is None
+
+
+def test_search_filters_by_treatment_condition_and_support(session):
+    iv = add_clinic(session, "A IV", [near(1)], modalities=["iv_infusion"], conditions=["ptsd"])
+    kap = add_clinic(
+        session,
+        "B KAP",
+        [near(2)],
+        modalities=["ketamine_assisted_psychotherapy", "intramuscular"],
+        conditions=["depression", "anxiety"],
+    )
+    bare = add_clinic(session, "C Bare", [near(3)])
+
+    def found(**filters):
+        return [hit.clinic for hit in search_clinics(session, "78701", 25, Filters(**filters)).hits]
+
+    assert found() == [iv, kap, bare]
+    assert found(modality=Modality.IV_INFUSION) == [iv]
+    assert found(modality=Modality.INTRAMUSCULAR) == [kap]
+    assert found(condition=Condition.ANXIETY) == [kap]
+    assert found(condition=Condition.PTSD, modality=Modality.IV_INFUSION) == [iv]
+    assert found(condition=Condition.PTSD, modality=Modality.INTRAMUSCULAR) == []
+    assert found(support=True) == [kap]
+    assert search_clinics(session, "78701", 25, Filters(support=True)).total == 1
+
+
+@pytest.fixture(scope="module")
+def geocoder():
+    """The local web's Census-format geocoder."""
+    with LocalWeb() as web:
+        yield Geocoder(web.urls["geocoder"] + "geocoder/locations/onelineaddress")
+
+
+def test_resolve_place_street_address_through_the_geocoder(geocoder):
+    place = resolve_place("1100 Congress Avenue, Austin, TX 78701", geocoder)
+
+    assert (place.lat, place.lon) == (30.27466, -97.74035)
+    assert place.label == "1100 CONGRESS AVE, AUSTIN, TX, 78701"
+    assert not place.approximate
+
+
+def test_resolve_place_unknown_address_falls_back_to_its_zip_centre(geocoder):
+    place = resolve_place("77 Nowhere Lane, Austin, TX 78701", geocoder)
+
+    assert (place.lat, place.lon) == DOWNTOWN
+    assert place.approximate
+
+
+def test_resolve_place_address_falls_back_when_the_geocoder_is_down():
+    unreachable = Geocoder("http://127.0.0.1:9/geocoder", timeout_seconds=1)
+
+    place = resolve_place("1100 Congress Ave, Austin, TX 78701", unreachable)
+
+    assert ((place.lat, place.lon), place.approximate) == (DOWNTOWN, True)
+
+
+def test_resolve_place_unplaceable_address_says_what_to_add(geocoder):
+    with pytest.raises(SearchInputError, match="Add its ZIP code"):
+        resolve_place("77 Nowhere Lane, Austin", geocoder)
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(91, 0), (0, -181), (-90.5, 10)])
+def test_place_at_refuses_points_off_the_globe(lat, lon):
+    with pytest.raises(SearchInputError, match="not on the map"):
+        place_at(lat, lon)
+
+
+def test_search_from_a_point_measures_from_it(session):
+    clinic = add_clinic(session, "Point", [near(3, 90)])
+
+    results = search_clinics(session, place_at(*DOWNTOWN), 5)
+
+    assert [hit.clinic for hit in results.hits] == [clinic]
+    assert results.place.label == "your location"

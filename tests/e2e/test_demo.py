@@ -47,6 +47,10 @@ def test_demo_crawls_verifies_serves_and_stops_cleanly(tmp_path, stop):
         with urllib.request.urlopen(api) as response:
             names = {result["name"] for result in json.load(response)["results"]}
         assert names == {"Lone Star Ketamine Infusions", "Bayou City Ketamine"}
+        address = "near=1201+W+6th+St%2C+Austin%2C+TX+78703&radius=5"  # the local geocoder's
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/clinics?{address}") as found:
+            place = json.load(found)["query"]["place"]
+        assert (place["label"], place["approximate"]) == ("1201 W 6TH ST, AUSTIN, TX, 78703", False)
     finally:
         demo.send_signal(stop)
         rest, _ = demo.communicate(timeout=30)

@@ -13,8 +13,16 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from directory.db import make_engine, upgrade
+from localweb import LocalWeb
 from web import create_app
 from web.db import get_engine
+
+
+@pytest.fixture(scope="session")
+def geocoder_url() -> Iterator[str]:
+    """The local web's stand-in for the Census geocoder, so tests never reach the internet."""
+    with LocalWeb() as web:
+        yield web.urls["geocoder"] + "geocoder/locations/onelineaddress"
 
 
 @pytest.fixture
@@ -34,10 +42,16 @@ def site_session(site_engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app(fresh_database_url: str, site_engine: Engine) -> Iterator[Flask]:
-    """The site, configured for testing against the test's database."""
+def app(fresh_database_url: str, site_engine: Engine, geocoder_url: str) -> Iterator[Flask]:
+    """The site, configured for testing against the test's database and the local geocoder."""
     app = create_app(
-        {"TESTING": True, "DATABASE_URL": fresh_database_url, "SECRET_KEY": "test-secret"}
+        {
+            "TESTING": True,
+            "DATABASE_URL": fresh_database_url,
+            "SECRET_KEY": "test-secret",
+            "GEOCODER_URL": geocoder_url,
+            "MAP_TILES_URL": "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png",  # tiles that never load
+        }
     )
     yield app
     get_engine(app).dispose()

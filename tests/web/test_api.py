@@ -1,5 +1,8 @@
 """JSON API v1: listing records near a place, one listing by id, and JSON errors."""
 
+import json
+import re
+
 import pytest
 
 from directory.listings import listing_record
@@ -26,9 +29,17 @@ def test_api_search_returns_listing_records_nearest_first(client, site_session):
     assert response.get_json() == {
         "query": {
             "near": "78701",
-            "place": {"label": "78701 (Austin, TX)", "lat": DOWNTOWN[0], "lon": DOWNTOWN[1]},
+            "place": {
+                "label": "78701 (Austin, TX)",
+                "lat": DOWNTOWN[0],
+                "lon": DOWNTOWN[1],
+                "approximate": False,
+            },
             "radius_miles": 25.0,
             "status": ["verified"],
+            "modality": None,
+            "condition": None,
+            "support": False,
             "limit": 50,
             "offset": 0,
         },
@@ -83,9 +94,9 @@ def test_api_search_pages_with_limit_and_offset(client, site_session):
         ("", "near", "Enter a ZIP code or a city and state"),
         ("near=00000", "near", "We don't know the ZIP code 00000."),
         ("near=Atlantis,TX", "near", "We couldn't find Atlantis, TX."),
-        ("near=78701&radius=0", "radius", "Choose a distance between 1 and 250 miles."),
-        ("near=78701&radius=251", "radius", "Choose a distance between 1 and 250 miles."),
-        ("near=78701&radius=far", "radius", "Choose a distance between 1 and 250 miles."),
+        ("near=78701&radius=0", "radius", "Choose a distance between 5 and 250 miles."),
+        ("near=78701&radius=251", "radius", "Choose a distance between 5 and 250 miles."),
+        ("near=78701&radius=far", "radius", "Choose a distance between 5 and 250 miles."),
         ("near=78701&status=licensed", "status", "Unknown status licensed"),
         ("near=78701&limit=0", "limit", "Ask for between 1 and 500 results."),
         ("near=78701&limit=lots", "limit", "limit must be a whole number."),
@@ -132,3 +143,72 @@ def test_api_routing_errors_are_json(client, method, path, status):
     assert response.status_code == status
     assert response.is_json
     assert response.get_json()["error"]["message"]
+
+
+def test_api_search_takes_the_pages_filters(client, site_session):
+    austin = seed_austin(site_session)
+
+    body = client.get(
+        "/api/v1/clinics?near=78701&status=all&modality=iv_infusion&condition=ptsd&support=yes"
+    ).get_json()
+
+    assert [result["id"] for result in body["results"]] == [austin.near.id, austin.far.id]
+    assert body["query"]["modality"] == "iv_infusion"
+    assert body["query"]["condition"] == "ptsd"
+    assert body["query"]["support"] is True
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("near=78701&modality=magic", "modality"),
+        ("near=78701&condition=%3Cscript%3E", "condition"),
+        ("lat=100&lon=0", "near"),
+        ("near=78701&radius=" + "1" * 300, "radius"),
+    ],
+)
+def test_api_bad_filters_are_400s_naming_the_field(client, query, field):
+    response = client.get(f"/api/v1/clinics?{query}")
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == field
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_api_reads_are_cacheable_conditional_and_open_to_any_origin(client, site_session):
+    austin = seed_austin(site_session)
+
+    for path in ("/api/v1/clinics?near=78701", f"/api/v1/clinics/{austin.near.id}"):
+        first = client.get(path, headers={"Origin": "https://elsewhere.example"})
+        assert first.status_code == 200
+        assert first.headers["Access-Control-Allow-Origin"] == "*"
+        assert "max-age=300" in first.headers["Cache-Control"]
+        assert "public" in first.headers["Cache-Control"]
+        again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304
+        assert again.get_data() == b""
+
+
+def test_api_errors_are_not_cached(client):
+    response = client.get("/api/v1/clinics?near=00000")
+
+    assert response.status_code == 400
+    assert "ETag" not in response.headers
+    assert "max-age" not in response.headers.get("Cache-Control", "")
+
+
+def test_openapi_document_describes_both_reads_and_their_filters(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+
+    assert document["openapi"].startswith("3.1")
+    assert set(document["paths"]) == {"/api/v1/clinics", "/api/v1/clinics/{id}"}
+    names = {p["name"] for p in document["paths"]["/api/v1/clinics"]["get"]["parameters"]}
+    assert names >= {"near", "lat", "lon", "radius", "status", "modality", "condition", "support"}
+    radius = next(
+        p
+        for p in document["paths"]["/api/v1/clinics"]["get"]["parameters"]
+        if p["name"] == "radius"
+    )
+    assert (radius["schema"]["minimum"], radius["schema"]["maximum"]) == (5, 250)
+    refs = re.findall(r'"\$ref": "#/components/schemas/(\w+)"', json.dumps(document))
+    assert set(refs) <= set(document["components"]["schemas"])

@@ -59,8 +59,8 @@ def test_each_request_gets_its_own_session_closed_afterwards(app):
 @pytest.mark.parametrize(
     ("path", "target"),
     [
-        ("/?near=78701", "web.search.search_clinics"),
-        ("/api/v1/clinics?near=78701", "web.api.search_clinics"),
+        ("/?near=78701", "web.params.search_clinics"),
+        ("/api/v1/clinics?near=78701", "web.params.search_clinics"),
     ],
 )
 def test_unexpected_failures_are_500_pages_or_json(app, monkeypatch, path, target):
@@ -127,5 +127,6 @@ def test_only_web_addresses_become_links(url, linked):
         ("soon", "soon"),
     ],
 )
-def test_dates_show_day_month_year(value, shown):
-    assert filters.day(value) == shown
+def test_dates_show_day_month_year(app, value, shown):
+    with app.test_request_context():
+        assert filters.day(value) == shown

@@ -1,7 +1,7 @@
 """A clinic's page: locations, services, licence evidence, verdict history and sources."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from markupsafe import escape
 
@@ -15,6 +15,11 @@ from tests.clinic_factories import (
     license_evidence,
 )
 from tests.web.seed import DOWNTOWN, seed_austin
+
+
+def without_freshness(html: str) -> str:
+    """The markup less its "checked … ago" notes, which depend on today's date."""
+    return re.sub(r'<span class="(?:fresh|stale)">.*?</span>', "", html, flags=re.S)
 
 
 def test_clinic_page_shows_locations_services_and_contacts(client, site_session):
@@ -69,7 +74,7 @@ def test_clinic_page_shows_each_clinicians_licence_evidence(client, site_session
     html = client.get(f"/clinics/{clinic.id}").get_data(as_text=True)
 
     rows = [
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", without_freshness(row))).strip()
         for row in re.findall(r"<tr>\s*<td>.*?</tr>", html, flags=re.S)
     ]
     assert "TX MD Q1234 Active 31 Aug 2027 NPI tx-medical-board 25 Nov 2026" in rows
@@ -128,7 +133,7 @@ def test_clinic_page_says_where_each_fact_came_from(client, site_session):
 
     sources = html.split('id="sources-heading"')[1]
     rows = [
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", without_freshness(row))).strip()
         for row in re.findall(r"<tr>\s*<td>.*?</tr>", sources, flags=re.S)
     ]
     assert rows == [
@@ -183,3 +188,39 @@ def test_a_possibly_closed_listing_says_so_on_its_page_and_in_search(client, sit
     assert "Possibly closed" in page
     assert "last seen 2 Oct 2026" in page
     assert results.count("Possibly closed") == 1
+
+
+def test_clinic_page_marks_evidence_older_than_its_sources_schedule_as_out_of_date(
+    app, client, site_session
+):
+    app.config["STALE_AFTER_DAYS_BY_SOURCE"] = {"co-licenses": 120}
+    now = datetime.now(UTC)
+    clinic = add_clinic(site_session, "Aging Evidence", [DOWNTOWN])
+    doe = add_clinician(site_session, clinic, "Jane Doe, MD")
+    old, recent = now - timedelta(days=60), now - timedelta(days=3)
+    add_verification(
+        site_session,
+        clinic,
+        Verdict.VERIFIED,
+        recent,
+        ["ok"],
+        [
+            license_evidence(doe, number="OLD1", retrieved_at=old.isoformat()),
+            license_evidence(doe, number="NEW1", retrieved_at=recent.isoformat()),
+            license_evidence(doe, number="CO1", source="co-licenses", retrieved_at=old.isoformat()),
+        ],
+    )
+    site_session.commit()
+
+    html = client.get(f"/clinics/{clinic.id}").get_data(as_text=True)
+
+    rows = {
+        number: row
+        for row in re.findall(r"<tr>\s*<td>.*?</tr>", html, flags=re.S)
+        for number in ("OLD1", "NEW1", "CO1")
+        if f"<td>{number}</td>" in row
+    }
+    assert '<span class="stale">Out of date: checked 2 months ago;' in rows["OLD1"]
+    assert "re-checked every 45 days" in rows["OLD1"]
+    assert '<span class="fresh">checked 3 days ago</span>' in rows["NEW1"]
+    assert '<span class="fresh">checked 2 months ago</span>' in rows["CO1"]  # its own schedule

@@ -1,0 +1,277 @@
+"""Search under load: generated listings across the US, the JSON API under gunicorn, 32 clients.
+
+The load comes from wrk (`apt-get install wrk`) in a second process on loopback; the baseline is
+the same server's trivial /hello in the same run. gunicorn runs one worker per core, with a
+thread for each client (the gthread worker, which also keeps connections alive). SQLite always;
+PostgreSQL on the server named by BENCH_POSTGRES_URL (default: postgres on 127.0.0.1), in a
+database made for the run.
+"""
+
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import zipcodes
+from sqlalchemy import insert, text
+from sqlalchemy.engine import make_url
+
+from bench.harness import Figure
+from directory.db import make_engine, upgrade
+from directory.models import Clinic, Clinician, FieldSource, Location, Verification
+from directory.vocab import Condition, Modality, Verdict
+
+WRK = shutil.which("wrk")
+CLIENTS = 32
+WORKERS = os.cpu_count() or 2
+THREADS = CLIENTS // WORKERS  # every client is served at once; none waits in the listen queue
+P95_TARGET_MS = 50.0
+THROUGHPUT_TARGET = 0.40  # of hello's
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+CHECKED = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
+_VERDICTS = [Verdict.VERIFIED] * 7 + [
+    Verdict.LICENSE_PROBLEM,
+    Verdict.OUT_OF_STATE,
+    Verdict.UNVERIFIED,
+]
+_WRK_SCRIPT = """
+local paths = {%s}
+request = function() return wrk.format("GET", paths[math.random(#paths)]) end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%f %%f %%f %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Load:
+    """What wrk measured for one set of paths."""
+
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+
+
+def run(quick: bool) -> list[Figure]:
+    """Hello and search figures on SQLite and, when reachable, PostgreSQL."""
+    if WRK is None:
+        raise SystemExit("the search benchmark needs wrk: apt-get install wrk")
+    listings, seconds = (2_000, 3) if quick else (100_000, 20)
+    rng = random.Random(100_000)  # noqa: S311 - reproducible data, not secrets
+    zips = [z for z in zipcodes.list_all() if z["zip_code_type"] == "STANDARD" and z["active"]]
+    figures: list[Figure] = []
+    for label, url in _databases():
+        with url as database_url:
+            _seed(database_url, listings, zips, rng)
+            paths = [
+                f"/api/v1/clinics?near={rng.choice(zips)['zip_code']}&radius=25&limit=20"
+                for _ in range(500)
+            ]
+            with _gunicorn(database_url) as base:
+                _check(base, paths[:20])
+                _load(base, ["/hello"], 2)  # warm up the workers
+                _load(base, paths, 2)
+                hello = _load(base, ["/hello"], seconds)
+                search = _load(base, paths, seconds)
+        figures += _figures(f"search ({label}, {listings:,} listings)", hello, search)
+    return figures
+
+
+def _figures(name: str, hello: Load, search: Load) -> list[Figure]:
+    """The search figures with hello's as their baselines."""
+    base = {"benchmark": name, "baseline_name": "hello"}
+    return [
+        Figure(metric="p50", value=search.p50_ms, unit="ms", baseline=hello.p50_ms, **base),
+        Figure(
+            metric="p95",
+            value=search.p95_ms,
+            unit="ms",
+            target=P95_TARGET_MS,
+            baseline=hello.p95_ms,
+            **base,
+        ),  # fmt: skip
+        Figure(metric="p99", value=search.p99_ms, unit="ms", baseline=hello.p99_ms, **base),
+        Figure(
+            metric="throughput",
+            value=search.rps,
+            unit="req/s",
+            better="higher",
+            target=THROUGHPUT_TARGET * hello.rps,
+            baseline=hello.rps,
+            **base,
+        ),  # fmt: skip
+    ]
+
+
+def _databases() -> Iterator[tuple[str, AbstractContextManager[str]]]:
+    """(label, context giving a fresh database URL) for SQLite and, if reachable, PostgreSQL."""
+    yield "SQLite", _sqlite_database()
+    admin_url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    try:
+        make_engine(admin_url).connect().close()
+    except Exception as error:  # any failure to connect means PostgreSQL is not measured
+        print(f"PostgreSQL not measured: {error}", file=sys.stderr)
+        return
+    yield "PostgreSQL", _postgres_database(admin_url)
+
+
+@contextmanager
+def _sqlite_database() -> Iterator[str]:
+    """A SQLite file in a temporary folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{Path(folder) / 'bench.db'}"
+
+
+@contextmanager
+def _postgres_database(admin_url: str) -> Iterator[str]:
+    """A new PostgreSQL database for the run, dropped afterwards."""
+    name = f"clinics_bench_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _seed(url: str, count: int, zips: list[dict[str, str]], rng: random.Random) -> None:
+    """`count` listings near ZIP centroids across the US, each with clinician, source, verdict."""
+    engine = make_engine(url)
+    upgrade(engine)
+    chunk = 10_000
+    with engine.begin() as connection:
+        for start in range(1, count + 1, chunk):
+            ids = range(start, min(start + chunk, count + 1))
+            tables: dict[type, list[dict[str, object]]] = {
+                Clinic: [], Location: [], Clinician: [], FieldSource: [], Verification: []
+            }  # fmt: skip
+            for clinic_id in ids:
+                for model, row in _listing(clinic_id, rng.choice(zips), rng):
+                    tables[model].append(row)
+            for model, rows in tables.items():
+                connection.execute(insert(model), rows)
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("ANALYZE"))
+    engine.dispose()
+
+
+def _listing(
+    clinic_id: int, place: dict[str, str], rng: random.Random
+) -> Iterator[tuple[type, dict[str, object]]]:
+    """The rows of one generated listing."""
+    verdict = rng.choice(_VERDICTS)
+    lat = float(place["lat"]) + rng.uniform(-0.02, 0.02)
+    lon = float(place["long"]) + rng.uniform(-0.02, 0.02)
+    name = f"Clinic {clinic_id} {place['city'].title()}"
+    yield Clinic, {
+        "id": clinic_id, "key": f"bench-{clinic_id}", "name": name,
+        "website": f"https://clinic-{clinic_id}.example/",
+        "modalities": rng.sample(list(Modality), rng.randint(1, 3)),
+        "conditions": rng.sample(list(Condition), rng.randint(1, 4)),
+        "verdict": verdict, "verdict_checked_at": CHECKED, "needs_check": False,
+        "first_seen": CHECKED, "last_seen": CHECKED,
+    }  # fmt: skip
+    yield Location, {
+        "id": clinic_id, "clinic_id": clinic_id, "position": 0, "street": f"{clinic_id} Main St",
+        "city": place["city"].title(), "state": place["state"], "postal_code": place["zip_code"],
+        "lat": lat, "lon": lon, "phone": f"+1512555{clinic_id % 10_000:04d}",
+    }  # fmt: skip
+    yield Clinician, {
+        "id": clinic_id, "clinic_id": clinic_id, "name": f"Dana Doe{clinic_id}, MD",
+        "name_key": f"dana doe{clinic_id}", "first_name": "Dana", "last_name": f"Doe{clinic_id}",
+        "credentials": ["MD"],
+    }  # fmt: skip
+    yield FieldSource, {
+        "clinic_id": clinic_id, "field": "name", "source_name": "clinic-sites",
+        "source_url": f"https://clinic-{clinic_id}.example/", "retrieved_at": CHECKED,
+    }  # fmt: skip
+    yield Verification, {
+        "clinic_id": clinic_id, "verdict": verdict, "as_of": date(2026, 11, 25),
+        "checked_at": CHECKED, "reasons": [f"Dana Doe{clinic_id}, MD: {verdict}."],
+        "evidence": [{"kind": "license", "clinician_id": clinic_id, "state": place["state"],
+                      "type": "MD", "number": f"Q{clinic_id}", "status": "active",
+                      "source": "board", "retrieved_at": CHECKED.isoformat()}],
+    }  # fmt: skip
+
+
+@contextmanager
+def _gunicorn(database_url: str) -> Iterator[str]:
+    """The production server on a free loopback port; yields its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench"}
+    server = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class",
+         "gthread", "--threads", str(THREADS), "--bind",
+         f"127.0.0.1:{port}", "--log-level", "warning", "bench.wsgi:app"],
+        env=environment,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base + "/hello")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_for(url: str) -> None:
+    """Wait until the server answers."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our loopback server
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _check(base: str, paths: list[str]) -> None:
+    """The search answers 200 with results, so the load measures real searches."""
+    found = 0
+    for path in paths:
+        with urllib.request.urlopen(base + path, timeout=30) as response:  # noqa: S310
+            found += b'"distance_miles"' in response.read()
+    if found == 0:
+        raise RuntimeError("no search found any clinic; the benchmark would measure nothing")
+
+
+def _load(base: str, paths: list[str], seconds: int) -> Load:
+    """Run wrk with CLIENTS connections for `seconds` over the paths, chosen at random."""
+    script = _WRK_SCRIPT % ", ".join(f'"{path}"' for path in paths)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write(script)
+    try:
+        output = subprocess.run(  # noqa: S603 - wrk, found on PATH
+            [WRK, "--threads", "2", "--connections", str(CLIENTS), "--duration",
+             f"{seconds}s", "--timeout", "10s", "--script", file.name, base],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        Path(file.name).unlink()
+    line = next(line for line in output.splitlines() if line.startswith("RESULT"))
+    requests, micros, p50, p95, p99, errors = (float(word) for word in line.split()[1:])
+    if errors:
+        raise RuntimeError(f"wrk saw {errors:.0f} errors:\n{output}")
+    return Load(requests / (micros / 1e6), p50 / 1000, p95 / 1000, p99 / 1000)

@@ -1,0 +1,187 @@
+"""The OpenAPI 3.1 document of JSON API v1, its enumerations taken from our vocabularies."""
+
+from functools import cache
+from typing import Any
+
+from directory.search import MAX_LIMIT, MAX_RADIUS_MILES, MIN_RADIUS_MILES
+from directory.vocab import Condition, Modality, Verdict
+
+
+def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional query parameter."""
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema}  # fmt: skip
+
+
+_ERROR = {
+    "description": "The request cannot be answered; `field` names the parameter at fault.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+_STRING_OR_NULL = {"type": ["string", "null"]}
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """The whole document, built once."""
+    listing = {"$ref": "#/components/schemas/Listing"}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Ketamine Clinic Directory API",
+            "version": "1.0.0",
+            "description": "Ketamine-therapy clinics with the licensing verdict on each listing. "
+            "Reads are public, cacheable (ETag, Cache-Control) and open to any origin (CORS).",
+        },
+        "paths": {
+            "/api/v1/clinics": {
+                "get": {
+                    "summary": "Clinics near a place, nearest first",
+                    "parameters": _search_parameters(),
+                    "responses": {
+                        "200": {
+                            "description": "One page of listings with their distances.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/SearchResults"}
+                                }
+                            },
+                        },  # fmt: skip
+                        "304": {"description": "Not modified since the ETag given."},
+                        "400": _ERROR,
+                    },
+                }
+            },
+            "/api/v1/clinics/{id}": {
+                "get": {
+                    "summary": "One listing",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],  # fmt: skip
+                    "responses": {
+                        "200": {
+                            "description": "The listing record.",
+                            "content": {"application/json": {"schema": listing}},
+                        },  # fmt: skip
+                        "304": {"description": "Not modified since the ETag given."},
+                        "404": _ERROR,
+                    },
+                }
+            },
+        },
+        "components": {"schemas": _schemas()},
+    }
+
+
+def _search_parameters() -> list[dict[str, Any]]:
+    """The search's query parameters, shared with the search page."""
+    radius = {"type": "number", "minimum": MIN_RADIUS_MILES, "maximum": MAX_RADIUS_MILES,
+              "default": 25}  # fmt: skip
+    statuses = ", ".join([*Verdict, "all"])
+    return [
+        _query(
+            "near",
+            "A ZIP code, 'City, ST' or a street address.",
+            {"type": "string", "maxLength": 200},
+        ),  # fmt: skip
+        _query(
+            "lat",
+            "Latitude of the point to search from (with lon, instead of near).",
+            {"type": "number", "minimum": -90, "maximum": 90},
+        ),  # fmt: skip
+        _query(
+            "lon",
+            "Longitude of the point to search from.",
+            {"type": "number", "minimum": -180, "maximum": 180},
+        ),  # fmt: skip
+        _query("radius", "Miles from the place.", radius),
+        _query(
+            "status",
+            f"Comma-separated verdicts, or all ({statuses}); default verified.",
+            {"type": "string", "default": "verified"},
+        ),  # fmt: skip
+        _query(
+            "modality",
+            "Only clinics offering this treatment.",
+            {"type": "string", "enum": list(Modality)},
+        ),  # fmt: skip
+        _query(
+            "condition",
+            "Only clinics treating this condition.",
+            {"type": "string", "enum": list(Condition)},
+        ),  # fmt: skip
+        _query(
+            "support",
+            "Only clinics offering psychotherapy or integration support.",
+            {"type": "boolean", "default": False},
+        ),  # fmt: skip
+        _query(
+            "limit",
+            "Page size.",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50},
+        ),  # fmt: skip
+        _query("offset", "Results to skip.", {"type": "integer", "minimum": 0, "default": 0}),
+    ]
+
+
+def _schemas() -> dict[str, Any]:
+    """The response bodies (docs/contracts.md describes the listing record)."""
+    strings = {"type": "array", "items": {"type": "string"}}
+    return {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["message"],
+                    "properties": {"message": {"type": "string"}, "field": _STRING_OR_NULL},
+                }
+            },
+        },  # fmt: skip
+        "Location": {
+            "type": "object",
+            "properties": {
+                **{key: _STRING_OR_NULL for key in ("street", "city", "state", "postal_code")},
+                "lat": {"type": ["number", "null"]},
+                "lon": {"type": ["number", "null"]},
+                "phone": {**_STRING_OR_NULL, "description": "E.164"},
+            },
+        },
+        "Listing": {
+            "type": "object",
+            "required": ["id", "name", "locations", "verification"],
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "website": _STRING_OR_NULL,
+                "source_urls": strings,
+                "locations": {"type": "array", "items": {"$ref": "#/components/schemas/Location"}},
+                "modalities": {"type": "array", "items": {"enum": list(Modality)}},
+                "conditions": {"type": "array", "items": {"enum": list(Condition)}},
+                "clinicians": {"type": "array", "items": {"type": "object"}},
+                "verification": {
+                    "type": "object",
+                    "properties": {
+                        "status": {"enum": list(Verdict)},
+                        "checked_at": {**_STRING_OR_NULL, "format": "date-time"},
+                        "reasons": strings,
+                    },
+                },
+                "distance_miles": {"type": "number", "description": "In search results only."},
+            },  # fmt: skip
+        },
+        "SearchResults": {
+            "type": "object",
+            "required": ["query", "total", "results"],
+            "properties": {
+                "query": {"type": "object"},
+                "total": {"type": "integer"},
+                "results": {"type": "array", "items": {"$ref": "#/components/schemas/Listing"}},
+            },
+        },
+    }
