@@ -39,7 +39,7 @@ require_role(bp, Role.MAINTAINER)
 
 AUDIT_PAGE = 200
 PairKey = tuple[int, int]
-"""A candidate by clinician and licence number, as its form is addressed."""
+"""A candidate by its clinician's and its licence record's ids, as its form is addressed."""
 
 
 @bp.get("/")
