@@ -247,23 +247,29 @@ def _decide(
     url: str, clinician_id: int, license_id: int, decision: str, by: str, note: str
 ) -> None:
     """Store a maintainer's decision on one candidate, then re-check that listing."""
-    from directory.licensing import verify_listings
-    from directory.licensing.decisions import DecisionError, record_decision
-    from directory.models import Clinician, License
+    from directory.licensing.decisions import candidate_pair
+    from directory.moderation import ModerationError, decide_candidate
     from directory.vocab import Decision
 
     with _session(url) as session:
-        clinician, licence = session.get(Clinician, clinician_id), session.get(License, license_id)
-        if clinician is None or licence is None:
+        pair = candidate_pair(session, clinician_id, license_id)
+        if pair is None:
             raise click.ClickException(f"no clinician {clinician_id} or no licence {license_id}")
+        clinician, licence = pair
         try:
-            record_decision(
-                session, clinician, licence, Decision(decision), decided_by=by, note=note
+            verdict = decide_candidate(
+                session,
+                clinician,
+                licence,
+                Decision(decision),
+                decided_by=by,
+                actor=None,
+                note=note,
+                as_of=date.today(),
             )
-        except DecisionError as error:
-            raise click.ClickException(str(error)) from None
-        verdicts = verify_listings(session, date.today(), clinic_ids=[clinician.clinic_id])
-    click.echo(f"Recorded; the listing is now {', '.join(verdicts)}.")
+        except ModerationError as error:
+            raise click.ClickException(error.message) from None
+    click.echo(f"Recorded; the listing is now {verdict}.")
 
 
 @candidates.command("confirm")

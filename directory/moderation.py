@@ -13,13 +13,21 @@ from sqlalchemy.orm import Session, selectinload
 
 from directory.audit import record
 from directory.licensing import verify_listings
+from directory.licensing.decisions import (
+    Candidate,
+    DecisionError,
+    decision_in_force,
+    pending_candidates,
+    record_decision,
+)
 from directory.listings import newest_verification
-from directory.models import Clinic, Flag, ListingRemoval, User, VerdictOverride
+from directory.models import Clinic, Clinician, Flag, License, ListingRemoval, User, VerdictOverride
 from directory.overrides import active_override
-from directory.vocab import FLAG_REASON_LABELS, FlagReason, FlagStatus, Verdict
+from directory.vocab import FLAG_REASON_LABELS, Decision, FlagReason, FlagStatus, Verdict
 
 MAX_DETAILS = 5000
 MAX_REASON = 2000
+MAX_NOTE = 500
 
 
 class ModerationError(ValueError):
@@ -166,6 +174,38 @@ def recheck_listing(session: Session, clinic: Clinic, actor: User, as_of: date) 
     return Verdict(clinic.verdict)
 
 
+def decide_candidate(
+    session: Session,
+    clinician: Clinician,
+    license: License,
+    decision: Decision,
+    *,
+    decided_by: str,
+    actor: User | None,
+    note: str,
+    as_of: date,
+) -> Verdict:
+    """Confirm or reject a pending candidate, re-check its listing and log it; returns the
+    verdict patients will see. `actor` None is the command line."""
+    candidate = _pending(session, clinician, license)
+    note = note.strip()
+    if len(note) > MAX_NOTE:
+        raise ModerationError(f"Keep the note under {MAX_NOTE} characters.")
+    clinic = clinician.clinic
+    before = _state(clinic) | {"candidate": _candidate_state(candidate, None)}
+    try:
+        record_decision(session, clinician, license, decision, decided_by=decided_by, note=note)
+    except DecisionError as error:
+        raise ModerationError(str(error)) from None
+    verify_listings(session, as_of, clinic_ids=[clinic.id])
+    session.refresh(clinic)
+    after = _state(clinic) | {"candidate": _candidate_state(candidate, decision, note)}
+    action = "candidate.confirm" if decision == Decision.CONFIRMED else "candidate.reject"
+    target = f"clinician {clinician.id} licence {license.id}"
+    record(session, actor, action, target, before, after, clinic.id)
+    return Verdict(clinic.verdict)
+
+
 def hide_listing(session: Session, clinic: Clinic, actor: User, reason: str, now: datetime) -> None:
     """Take a listing out of search and the public pages, saying why."""
     _require_public(clinic)
@@ -235,6 +275,24 @@ def _require_public(clinic: Clinic) -> None:
         raise ModerationError("This listing is already hidden or merged; nothing changed.")
 
 
+def _pending(session: Session, clinician: Clinician, license: License) -> Candidate:
+    """The candidate waiting for this decision; refuses one already decided or no longer kept
+    (a replayed or stale form)."""
+    for candidate in pending_candidates(session, [clinician.clinic_id]):
+        if (candidate.clinician_id, candidate.license_id) == (clinician.id, license.id):
+            return candidate
+    decided = decision_in_force(session, clinician, license)
+    if decided is not None:
+        raise ModerationError(
+            f"This candidate was already {decided.decision} by {decided.decided_by} "
+            f"on {decided.decided_at:%Y-%m-%d}; nothing changed."
+        )
+    raise ModerationError(
+        f"Licence {license.id} is not a candidate for {clinician.name} in the listing's newest "
+        "check; nothing changed."
+    )
+
+
 def _required_reason(reason: str) -> str:
     """A maintainer's reason, trimmed; it is kept and shown, so it may not be empty."""
     text = reason.strip()
@@ -250,6 +308,22 @@ def _resolve(flag: Flag, status: FlagStatus, reason: str, now: datetime) -> None
     flag.status = status
     flag.resolution = reason
     flag.resolved_at = now
+
+
+def _candidate_state(
+    candidate: Candidate, decision: Decision | None, note: str = ""
+) -> dict[str, Any]:
+    """What the audit log keeps of a candidate match before and after a decision on it."""
+    state: dict[str, Any] = {
+        "clinician": candidate.clinician,
+        "licence": f"{candidate.description} ({candidate.source})",
+        "kind": "namesake" if candidate.ambiguous else "weak fit",
+        "score": candidate.score,
+        "decision": str(decision) if decision else None,
+    }
+    if decision is not None:
+        state["note"] = note
+    return state
 
 
 def _state(clinic: Clinic, flag: Flag | None = None) -> dict[str, Any]:

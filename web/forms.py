@@ -21,8 +21,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from directory.moderation import MAX_DETAILS, MAX_REASON
-from directory.vocab import FLAG_REASON_LABELS, FlagReason, Verdict
+from directory.moderation import MAX_DETAILS, MAX_NOTE, MAX_REASON
+from directory.vocab import FLAG_REASON_LABELS, Decision, FlagReason, Verdict
 from web.filters import VERDICT_LABELS
 
 MAX_URL = 1000
@@ -131,3 +131,18 @@ class MergeForm(ReasonForm):
 
 class RecheckForm(FlaskForm):  # type: ignore[misc]
     """Re-run the licensing check on a listing now (a button; the token is all it carries)."""
+
+
+class CandidateForm(FlaskForm):  # type: ignore[misc]
+    """Confirm or reject a candidate licence match; the button pressed gives the decision."""
+
+    decision = SelectField(
+        "Decision",
+        choices=[decision.value for decision in Decision],
+        validators=[InputRequired("Choose to confirm or to reject the match.")],
+    )
+    note = TextAreaField(
+        "Note (optional, kept with the decision)",
+        filters=[lambda text: (text or "").strip()],
+        validators=[Length(max=MAX_NOTE, message=f"Keep the note under {MAX_NOTE} characters.")],
+    )

@@ -1,5 +1,6 @@
 """The maintainers' pages (signed in only): the queue of open flags, one listing's moderation
-page with its evidence and history, the actions on it, and the audit log with its exports."""
+page with its evidence and history, the actions on it, the candidate licence matches waiting for a
+decision, and the audit log with its exports."""
 
 from collections.abc import Callable
 from datetime import date
@@ -10,11 +11,13 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from directory import audit
+from directory.licensing.decisions import Candidate, candidate_pair, pending_candidates
 from directory.listings import evidence_by_clinician, verification_history
-from directory.models import Clinic, Flag, utcnow
+from directory.models import Clinic, Clinician, Flag, License, utcnow
 from directory.moderation import (
     ModerationError,
     confirm_flag,
+    decide_candidate,
     dismiss_flag,
     get_flag,
     hide_listing,
@@ -26,15 +29,17 @@ from directory.moderation import (
 )
 from directory.overrides import active_override
 from directory.search import get_clinic
-from directory.vocab import Role, Verdict
+from directory.vocab import Decision, Role, Verdict
 from web.auth import current_db_user, require_role, role_required
 from web.db import get_session
-from web.forms import ConfirmForm, MergeForm, ReasonForm, RecheckForm
+from web.forms import CandidateForm, ConfirmForm, MergeForm, ReasonForm, RecheckForm
 
 bp = Blueprint("maintainers", __name__, url_prefix="/maintainers")
 require_role(bp, Role.MAINTAINER)
 
 AUDIT_PAGE = 200
+PairKey = tuple[int, int]
+"""A candidate by its clinician's and its licence record's ids, as its form is addressed."""
 
 
 @bp.get("/")
@@ -162,6 +167,41 @@ def merge(clinic_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.get("/candidates")
+def candidates() -> ResponseReturnValue:
+    """Candidate licence matches the checker was unsure of, waiting for a decision."""
+    found = pending_candidates(get_session())
+    return render_template(
+        "maintainers/candidates.html", candidates=found, candidate_forms=_candidate_forms(found)
+    )
+
+
+@bp.post("/candidates/<int:clinician_id>/<int:license_id>")
+def decide(clinician_id: int, license_id: int) -> ResponseReturnValue:
+    """Confirm or reject a candidate match; the listing is checked again with the decision."""
+    clinician, licence = _pair(clinician_id, license_id)
+    form = CandidateForm(prefix=_candidate_prefix((clinician.id, licence.id)))
+    if not form.validate_on_submit():
+        given = {(clinician.id, licence.id): form}
+        return _listing_page(clinician.clinic, 400, candidate_forms=given)
+    decision, actor = Decision(form.decision.data), current_db_user()
+    return _act(
+        clinician.clinic,
+        lambda: decide_candidate(
+            get_session(),
+            clinician,
+            licence,
+            decision,
+            decided_by=actor.email,
+            actor=actor,
+            note=form.note.data,
+            as_of=date.today(),
+        ),
+        f"Licence {licence.license_number} {decision} for {clinician.name}; "
+        "the licensing check ran again with it.",
+    )
+
+
 @bp.get("/audit")
 def audit_log() -> ResponseReturnValue:
     """The newest entries of the audit log."""
@@ -201,6 +241,28 @@ def _flag(flag_id: int) -> Flag:
     return flag
 
 
+def _pair(clinician_id: int, license_id: int) -> tuple[Clinician, License]:
+    """A clinician and a licence record by number; 404 if either is gone."""
+    pair = candidate_pair(get_session(), clinician_id, license_id)
+    if pair is None:
+        abort(404, description=f"There is no clinician {clinician_id} or no licence {license_id}.")
+    return pair
+
+
+def _candidate_prefix(key: PairKey) -> str:
+    """The form prefix of one candidate, so several forms share a page."""
+    return f"candidate-{key[0]}-{key[1]}"
+
+
+def _candidate_forms(
+    candidates: list[Candidate], given: dict[PairKey, FlaskForm] | None = None
+) -> dict[PairKey, FlaskForm]:
+    """Fresh decision forms for candidates, except those that come back with errors."""
+    keys = [(candidate.clinician_id, candidate.license_id) for candidate in candidates]
+    fresh = {key: CandidateForm(prefix=_candidate_prefix(key), formdata=None) for key in keys}
+    return fresh | (given or {})
+
+
 def _act(clinic: Clinic, action: Callable[[], object], done: str) -> ResponseReturnValue:
     """Run an action and commit it; a refused one shows the listing page with the reason."""
     try:
@@ -217,6 +279,7 @@ def _listing_page(
     clinic: Clinic,
     status: int = 200,
     forms: dict[int, dict[str, FlaskForm]] | None = None,
+    candidate_forms: dict[PairKey, FlaskForm] | None = None,
     **context: Any,
 ) -> ResponseReturnValue:
     """The moderation page for a listing, with fresh forms unless some come back with errors."""
@@ -237,6 +300,7 @@ def _listing_page(
         "restore_form": ReasonForm(prefix="restore", formdata=None),
         "merge_form": MergeForm(prefix="merge", formdata=None),
     }
+    waiting = pending_candidates(get_session(), [clinic.id])
     page = render_template(
         "maintainers/listing.html",
         clinic=clinic,
@@ -246,6 +310,8 @@ def _listing_page(
         override=active_override(clinic),
         flag_forms=flag_forms,
         recheck_form=RecheckForm(formdata=None),
+        candidates=waiting,
+        candidate_forms=_candidate_forms(waiting, candidate_forms),
         entries=audit.entries(get_session(), clinic_id=clinic.id),
         **(defaults | context),
     )

@@ -37,6 +37,12 @@ class Candidate:
     license_id: int
     description: str
     source: str
+    source_url: str
+    state: str
+    license_type: str
+    number: str
+    status: str
+    score: float
     why: str
     ambiguous: bool
 
@@ -97,11 +103,45 @@ def decisions_for(
     return dict(found)
 
 
-def pending_candidates(session: Session) -> list[Candidate]:
-    """Candidates in the newest verdicts that no maintainer has decided on yet."""
-    clinics = session.scalars(
-        select(Clinic).options(selectinload(Clinic.verifications), selectinload(Clinic.clinicians))
+def candidate_pair(
+    session: Session, clinician_id: int, license_id: int
+) -> tuple[Clinician, License] | None:
+    """A clinician and a licence record by their numbers, if both exist."""
+    clinician, license = session.get(Clinician, clinician_id), session.get(License, license_id)
+    return (clinician, license) if clinician and license else None
+
+
+def decision_in_force(
+    session: Session, clinician: Clinician, license: License
+) -> MatchDecision | None:
+    """The newest decision on whether this licence record is this clinician's, if any."""
+    query = (
+        select(MatchDecision)
+        .where(
+            MatchDecision.clinic_key == clinician.clinic.key,
+            MatchDecision.clinician_key == clinician.name_key,
+            MatchDecision.license_source == license.source_name,
+            MatchDecision.license_state == license.state,
+            MatchDecision.license_type == license.license_type,
+            MatchDecision.license_number == license.license_number,
+        )
+        .order_by(MatchDecision.decided_at.desc(), MatchDecision.id.desc())
+        .limit(1)
     )
+    return session.scalars(query).first()
+
+
+def pending_candidates(
+    session: Session, clinic_ids: Iterable[int] | None = None
+) -> list[Candidate]:
+    """Candidates in the newest verdicts that no maintainer has decided on yet: on every
+    listing, or on the listings named."""
+    query = select(Clinic).options(
+        selectinload(Clinic.verifications), selectinload(Clinic.clinicians)
+    )
+    if clinic_ids is not None:
+        query = query.where(Clinic.id.in_(list(clinic_ids)))
+    clinics = session.scalars(query.order_by(Clinic.id))
     pending = []
     for clinic in clinics:
         verification = newest_verification(clinic)
@@ -122,6 +162,12 @@ def pending_candidates(session: Session) -> list[Candidate]:
                     license_id=item["license_id"],
                     description=f"{item['type']} licence {item['number']} in {item['state']}",
                     source=item["source"],
+                    source_url=item["source_url"],
+                    state=item["state"],
+                    license_type=item["type"],
+                    number=item["number"],
+                    status=item["status"],
+                    score=float(item["score"]),
                     why=item["why"],
                     ambiguous=bool(item.get("ambiguous")),
                 )

@@ -9,13 +9,15 @@ from sqlalchemy.exc import DBAPIError
 from directory import audit
 from directory.accounts import add_user
 from directory.licensing import verify_listings
+from directory.licensing.decisions import pending_candidates
 from directory.listings import listing_record, under_review
-from directory.models import AuditEntry, Clinic, Verification
+from directory.models import AuditEntry, Clinic, MatchDecision, Verification
 from directory.moderation import (
     DuplicateFlagError,
     ModerationError,
     Report,
     confirm_flag,
+    decide_candidate,
     dismiss_flag,
     file_flag,
     hide_listing,
@@ -27,7 +29,15 @@ from directory.moderation import (
     restore_listing,
 )
 from directory.search import search_clinics
-from directory.vocab import FlagReason, FlagStatus, LicenseType, Role, Verdict
+from directory.vocab import (
+    Decision,
+    FlagReason,
+    FlagStatus,
+    LicenseStatus,
+    LicenseType,
+    Role,
+    Verdict,
+)
 from tests.clinic_factories import add_clinic
 from tests.directory.test_licensing import clinic_with, licence, person
 
@@ -214,3 +224,90 @@ def test_lifting_an_override_shows_the_checker_s_verdict_again(session, maintain
     entry = audit.entries(session, clinic.id)[0]
     assert entry.action == "override.lift"
     assert (entry.before["verdict"], entry.after["verdict"]) == ("license_problem", "verified")
+
+
+def weak_fit(session, status: LicenseStatus = LicenseStatus.ACTIVE, state: str = "TX"):
+    """A listing naming Katherine Ng, MD, checked against a board record for CATHERINE Ng."""
+    clinic = clinic_with(session, person("Katherine", "Ng", ["MD"]))
+    row = licence(session, "CATHERINE", "Ng", LicenseType.MD, "M1", state=state, status=status)
+    verify_listings(session, AS_OF)
+    return clinic, clinic.clinicians[0], row
+
+
+def decide(session, clinician, row, decision, maintainer, note="") -> Verdict:
+    """A maintainer's decision through the one orchestration the site and the CLI share."""
+    return decide_candidate(
+        session,
+        clinician,
+        row,
+        decision,
+        decided_by=maintainer.email,
+        actor=maintainer,
+        note=note,
+        as_of=AS_OF,
+    )
+
+
+def test_confirming_a_candidate_verifies_the_listing_and_is_audited(session, maintainer):
+    clinic, clinician, row = weak_fit(session)
+    assert clinic.verdict == Verdict.UNVERIFIED
+
+    verdict = decide(session, clinician, row, Decision.CONFIRMED, maintainer, " Same NPI. ")
+
+    assert verdict == clinic.verdict == Verdict.VERIFIED
+    stored = session.scalars(select(MatchDecision)).one()
+    assert (stored.decided_by, stored.note) == ("mo@example.org", "Same NPI.")
+    assert pending_candidates(session) == []
+    entry = audit.entries(session, clinic.id)[0]
+    assert (entry.actor, entry.action) == ("mo@example.org", "candidate.confirm")
+    assert entry.target == f"clinician {clinician.id} licence {row.id}"
+    assert (entry.before["verdict"], entry.after["verdict"]) == ("unverified", "verified")
+    assert entry.before["candidate"]["decision"] is None
+    assert entry.before["candidate"]["kind"] == "weak fit"
+    assert (
+        entry.after["candidate"] | {"note": "Same NPI.", "decision": "confirmed"}
+        == (entry.after["candidate"])
+    )
+
+
+def test_confirming_an_expired_candidate_does_not_verify(session, maintainer):
+    clinic, clinician, row = weak_fit(session, LicenseStatus.EXPIRED)
+
+    verdict = decide(session, clinician, row, Decision.CONFIRMED, maintainer)
+
+    assert verdict == Verdict.LICENSE_PROBLEM
+
+
+def test_a_rejection_holds_across_the_next_checks(session, maintainer):
+    clinic, clinician, row = weak_fit(session)
+
+    verdict = decide(session, clinician, row, Decision.REJECTED, maintainer, "Another person.")
+    verify_listings(session, AS_OF, everything=True)
+
+    assert verdict == clinic.verdict == Verdict.UNVERIFIED
+    assert pending_candidates(session) == []
+    assert audit.entries(session, clinic.id)[0].action == "candidate.reject"
+
+
+def test_a_replayed_or_stale_decision_changes_nothing(session, maintainer):
+    clinic, clinician, row = weak_fit(session)
+    decide(session, clinician, row, Decision.REJECTED, maintainer)
+    stranger = licence(session, "Nobody", "Else", LicenseType.MD, "M9")
+    logged = len(audit.entries(session))
+
+    with pytest.raises(ModerationError, match="already rejected by mo@example.org"):
+        decide(session, clinician, row, Decision.CONFIRMED, maintainer)
+    with pytest.raises(ModerationError, match="not a candidate"):
+        decide(session, clinician, stranger, Decision.CONFIRMED, maintainer)
+
+    assert len(session.scalars(select(MatchDecision)).all()) == 1
+    assert len(audit.entries(session)) == logged
+    assert clinic.verdict == Verdict.UNVERIFIED
+
+
+def test_an_over_long_note_is_refused(session, maintainer):
+    _, clinician, row = weak_fit(session)
+
+    with pytest.raises(ModerationError, match="Keep the note under"):
+        decide(session, clinician, row, Decision.CONFIRMED, maintainer, "x" * 501)
+    assert session.scalars(select(MatchDecision)).all() == []

@@ -50,4 +50,15 @@ def test_a_maintainer_confirms_a_candidate_from_the_command_line(clinics: Clinic
         "candidates", "confirm", str(clinician_id), str(license_id), "--by", "ana@example.org"
     )
     assert "the listing is now verified" in done.stdout
+    replayed = clinics.run(
+        "candidates",
+        "reject",
+        str(clinician_id),
+        str(license_id),
+        "--by",
+        "bo@example.org",
+        check=False,
+    )
+    assert replayed.returncode == 1
+    assert "already confirmed by ana@example.org" in replayed.stderr
     assert f"clinician {clinician_id} " not in clinics.run("candidates", "list").stdout
