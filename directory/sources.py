@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from apscheduler.triggers.cron import CronTrigger
+
 from directory.vocab import LicenseField, LicenseStatus, LicenseType, SourceKind
 
 
@@ -41,12 +43,24 @@ class Source:
     next_page: str | None = None
     fields: Mapping[str, str] = field(default_factory=dict)
     page_budget: int = 8
+    schedule: str = ""
+    shard_size: int = 25
 
 
+DEFAULT_SCHEDULES: dict[SourceKind, str] = {
+    SourceKind.CLINIC_SITES: "0 2 * * 1",  # weekly, Monday 02:00 UTC
+    SourceKind.DIRECTORY: "30 2 * * 1",  # weekly
+    SourceKind.NPPES_API: "0 4 1 * *",  # monthly, on the 1st
+    SourceKind.LICENSE_TABLE: "0 3 * * *",  # daily
+    SourceKind.LEIE_CSV: "30 3 * * *",  # daily
+}
+"""When each kind of source is crawled unless its entry says `schedule` (cron, in UTC)."""
+
+_COMMON_KEYS = {"name", "kind", "schedule"}
 _ALLOWED_KEYS: dict[SourceKind, set[str]] = {
-    SourceKind.CLINIC_SITES: {"urls", "urls_file", "page_budget"},
+    SourceKind.CLINIC_SITES: {"urls", "urls_file", "page_budget", "shard_size"},
     SourceKind.DIRECTORY: {"url", "item_links", "next_page", "fields"},
-    SourceKind.NPPES_API: {"url"},
+    SourceKind.NPPES_API: {"url", "shard_size"},
     SourceKind.LICENSE_TABLE: {"url", "format", "state", "columns", "status_map", "type_map"},
     SourceKind.LEIE_CSV: {"url"},
 }
@@ -99,7 +113,7 @@ def _parse_entry(path: Path, index: int, entry: Mapping[str, Any]) -> Source:
     except ValueError:
         kinds = ", ".join(k.value for k in SourceKind)
         raise SourcesError(path, f"kind must be one of {kinds}", label, "kind") from None
-    extra = set(entry) - {"name", "kind"} - _ALLOWED_KEYS[kind]
+    extra = set(entry) - _COMMON_KEYS - _ALLOWED_KEYS[kind]
     if extra:
         raise SourcesError(path, f"not a key of a {kind} source", label, sorted(extra)[0])
     missing = _REQUIRED_KEYS[kind] - set(entry)
@@ -120,6 +134,8 @@ def _parse_entry(path: Path, index: int, entry: Mapping[str, Any]) -> Source:
         next_page=check.string("next_page"),
         fields=check.string_table("fields"),
         page_budget=check.positive_int("page_budget", default=8),
+        schedule=check.schedule(DEFAULT_SCHEDULES[kind]),
+        shard_size=check.positive_int("shard_size", default=25),
     )
 
 
@@ -158,6 +174,14 @@ class _EntryChecker:
         value = self.entry.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise self.fail(key, "must be a whole number of at least 1")
+        return value
+
+    def schedule(self, default: str) -> str:
+        value = self.string("schedule") or default
+        try:
+            cron_trigger(value)
+        except ValueError as error:
+            raise self.fail("schedule", f"is not a cron expression ({error})") from None
         return value
 
     def state(self) -> str | None:
@@ -224,3 +248,8 @@ class _EntryChecker:
         if not collected:
             raise self.fail("urls", "lists no URLs")
         return tuple(dict.fromkeys(collected))
+
+
+def cron_trigger(expression: str) -> CronTrigger:
+    """The trigger for a five-field cron expression (minute hour day month weekday), in UTC."""
+    return CronTrigger.from_crontab(expression, timezone="UTC")
