@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_DATABASE_URL = "sqlite:///var/clinics.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
+FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
+"""Tables in our database that other libraries own (APScheduler's job store): not our schema."""
 
 
 class SchemaBehindError(RuntimeError):
@@ -51,6 +53,11 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to the engine; objects stay readable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def ours(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's `include_name` filter: leave the tables other libraries own alone."""
+    return not (type_ == "table" and name in FOREIGN_TABLES)
 
 
 def alembic_config(engine: Engine) -> Config:

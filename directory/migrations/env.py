@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import Engine
 
-from directory.db import make_engine
+from directory.db import make_engine, ours
 from directory.models import Base
 
 config = context.config
@@ -17,6 +17,7 @@ with engine.begin() as connection:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=ours,
     )
     with context.begin_transaction():
         context.run_migrations()
