@@ -218,7 +218,13 @@ def worker(url: str, sources_file: str, concurrency: int) -> None:
     from crawler.tasks import app
 
     app.worker_main(
-        ["worker", "--pool", "threads", f"--concurrency={concurrency}", "--loglevel=INFO"]
+        [
+            "worker",
+            "--pool=threads",
+            f"--concurrency={concurrency}",
+            f"--hostname=crawler-{os.getpid()}@%h",
+            "--loglevel=INFO",
+        ]
     )
 
 

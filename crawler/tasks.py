@@ -26,7 +26,12 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
-    broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+    broker_transport_options={
+        "visibility_timeout": VISIBILITY_TIMEOUT,
+        # Look for tasks of lost workers ten times per timeout.
+        "unacked_restore_interval": max(1, VISIBILITY_TIMEOUT // 10),
+        "unacked_restore_throttle": 1,
+    },
     task_ignore_result=True,
 )
 
