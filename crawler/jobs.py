@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 SHARD_ATTEMPTS = int(os.environ.get("CLINICS_SHARD_ATTEMPTS", "3"))
 """How often a shard whose crawl process dies is tried before it is recorded as failed."""
-RETRY_BACKOFF = float(os.environ.get("CLINICS_RETRY_BACKOFF", "5"))
+RETRY_BACKOFF = float(os.environ.get("CLINICS_RETRY_BACKOFF", "2"))
 """Seconds before the first retry of a shard; each further retry waits twice as long."""
 LOCAL_SHARDS = int(os.environ.get("CLINICS_LOCAL_SHARDS", "2"))
 """How many shards run at once as local processes (without Celery)."""

@@ -28,10 +28,8 @@ FIELD_GONE = 0.1
 
 
 def failures(counts: Mapping[str, int], error_count: int) -> int:
-    """Errors, failed downloads, skips and 5xx answers of a run."""
-    skipped = sum(value for key, value in counts.items() if key.startswith("skipped/"))
-    server = sum(value for key, value in counts.items() if key.startswith("http/5"))
-    return error_count + skipped + server
+    """Errors and pages that could not be fetched in the end (retries that worked don't count)."""
+    return error_count + counts.get("skipped/download_failed", 0)
 
 
 def findings(run: CrawlRun, previous: CrawlRun | None) -> list[str]:
@@ -39,8 +37,9 @@ def findings(run: CrawlRun, previous: CrawlRun | None) -> list[str]:
     items = run.counts.get("item_scraped_count", 0)
     pages = run.counts.get("response_received_count", 0)
     failed = failures(run.counts, run.error_count)
-    if items == 0 and failed:
-        return [f"nothing retrieved: {failed} failure(s)"]
+    skipped = sum(value for key, value in run.counts.items() if key.startswith("skipped/"))
+    if items == 0 and (run.error_count or skipped):
+        return [f"nothing retrieved: {run.error_count + skipped} error(s) or skip(s)"]
     if previous is None:
         return []
     found = []

@@ -7,6 +7,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
+from crawler.middlewares import retry_after_seconds
 from crawler.run import project_settings
 from crawler.settings import USER_AGENT
 from crawler.spiders.base import SKIP_DETAILS_KEY
@@ -142,3 +143,11 @@ def test_user_agent_names_the_project_and_a_contact_url():
     assert settings["USER_AGENT"] == USER_AGENT
     assert settings.getbool("ROBOTSTXT_OBEY")
     assert settings.getbool("AUTOTHROTTLE_ENABLED")
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [(None, None), (b"7", 7.0), (b"soon", None), (b"Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],
+)
+def test_retry_after_is_read_as_seconds_or_a_date(header, seconds):
+    assert retry_after_seconds(header) == seconds
