@@ -199,6 +199,7 @@ def scheduler(url: str, sources_file: str) -> None:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     for job in running.get_jobs():
         click.echo(f"{job.name}: next run {job.next_run_time:%Y-%m-%d %H:%M %Z}")
+    click.echo("Scheduler running (SIGTERM or Ctrl-C stops it).")
     try:
         signal.pause()
     except KeyboardInterrupt:

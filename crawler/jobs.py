@@ -105,6 +105,23 @@ def dispatch(config: JobConfig, name: str) -> int | None:
     return run_id
 
 
+def resume_abandoned(config: JobConfig) -> list[int]:
+    """Resume every run whose holder died (its lock's lease ran out); the runs resumed."""
+    engine = make_engine(config.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            names = runs.abandoned(session)
+    finally:
+        engine.dispose()
+    resumed = []
+    for name in names:
+        log.warning("%s: resuming a run whose crawler stopped", name)
+        run_id = dispatch(config, name)
+        if run_id is not None:
+            resumed.append(run_id)
+    return resumed
+
+
 def crawl_shard_locally(config: JobConfig, run_id: int, position: int) -> None:
     """Crawl one shard here, retrying with back-off while its process keeps dying."""
     attempt = 0

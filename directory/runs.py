@@ -113,6 +113,17 @@ def _expiry() -> datetime:
     return utcnow() + LEASE
 
 
+def abandoned(session: Session) -> list[str]:
+    """Sources whose lock's lease ran out: their run's holder died, and the run awaits resuming."""
+    return list(
+        session.scalars(
+            select(CrawlLock.source_name)
+            .where(CrawlLock.expires_at < utcnow())
+            .order_by(CrawlLock.source_name)
+        )
+    )
+
+
 def renew(session: Session, run_id: int) -> bool:
     """Extend the lease of the lock a run holds; False when the run no longer holds it."""
     statement = update(CrawlLock).where(CrawlLock.run_id == run_id).values(expires_at=_expiry())
