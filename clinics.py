@@ -117,7 +117,9 @@ def crawl(url: str, sources_file: str, names: tuple[str, ...], verify: bool) -> 
     sources = _load_sources(sources_file, names)
     with _session(url) as session:
         first_run = (session.scalar(select(func.max(CrawlRun.id))) or 0) + 1
-    run_crawl(sources, project_settings(url, sources_file))
+    settings = project_settings(url, sources_file)
+    settings.set("CLINICS_PROGRESS", sys.stderr.isatty(), priority="cmdline")
+    run_crawl(sources, settings)
     with _session(url) as session:
         _report_runs(session, first_run)
         if verify:
@@ -127,11 +129,21 @@ def crawl(url: str, sources_file: str, names: tuple[str, ...], verify: bool) -> 
 
 def _report_runs(session: Session, first_run: int) -> None:
     """One line per crawl run of this invocation."""
-    runs = session.scalars(select(CrawlRun).where(CrawlRun.id >= first_run).order_by(CrawlRun.id))
+    runs = list(
+        session.scalars(select(CrawlRun).where(CrawlRun.id >= first_run).order_by(CrawlRun.id))
+    )
     for run in runs:
         counts = ", ".join(f"{key} {value}" for key, value in run.counts.items())
         took = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
         click.echo(f"{run.source_name} ({run.source_kind}): {run.status} in {took:.1f} s; {counts}")
+    totals = {
+        key: sum(run.counts.get(key, 0) for run in runs)
+        for key in ("response_received_count", "item_scraped_count")
+    }
+    click.echo(
+        f"Crawled {len(runs)} source(s): pages {totals['response_received_count']}, "
+        f"items {totals['item_scraped_count']}, errors {sum(run.error_count for run in runs)}."
+    )
 
 
 def _verify(session: Session, as_of: date, *, everything: bool) -> None:

@@ -34,6 +34,10 @@ RETRY_BACKOFF_MAX = 60.0
 CLOSESPIDER_ERRORCOUNT = 50
 
 ITEM_PIPELINES = {"crawler.pipelines.IngestPipeline": 300}
+# Live counts on the terminal (`clinics crawl` turns this on when its output is a terminal).
+EXTENSIONS = {"crawler.progress.Progress": 500}
+CLINICS_PROGRESS = False
+CLINICS_PROGRESS_INTERVAL = 1.0
 LOG_FORMATTER = "crawler.logformatter.ReasonLogFormatter"
 
 # Where items are stored: the same database the rest of the product uses.
