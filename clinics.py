@@ -121,14 +121,16 @@ def crawl(url: str, sources_file: str, names: tuple[str, ...], verify: bool) -> 
     settings.set("CLINICS_PROGRESS", sys.stderr.isatty(), priority="cmdline")
     run_crawl(sources, settings)
     with _session(url) as session:
-        _report_runs(session, first_run)
-        if verify:
+        suspect = [run.source_name for run in _report_runs(session, first_run) if run.suspect]
+        if verify and suspect:
+            click.echo(f"Verification held back: suspect run(s) of {', '.join(suspect)}.")
+        elif verify:
             everything = any(source.kind not in LISTING_KINDS for source in sources)
             _verify(session, date.today(), everything=everything)
 
 
-def _report_runs(session: Session, first_run: int) -> None:
-    """One line per crawl run of this invocation."""
+def _report_runs(session: Session, first_run: int) -> list[CrawlRun]:
+    """One line per crawl run of this invocation, and its findings; the runs."""
     runs = list(
         session.scalars(select(CrawlRun).where(CrawlRun.id >= first_run).order_by(CrawlRun.id))
     )
@@ -136,6 +138,8 @@ def _report_runs(session: Session, first_run: int) -> None:
         counts = ", ".join(f"{key} {value}" for key, value in run.counts.items())
         took = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
         click.echo(f"{run.source_name} ({run.source_kind}): {run.status} in {took:.1f} s; {counts}")
+        for finding in run.findings:
+            click.echo(f"    {finding}")
     totals = {
         key: sum(run.counts.get(key, 0) for run in runs)
         for key in ("response_received_count", "item_scraped_count")
@@ -144,6 +148,7 @@ def _report_runs(session: Session, first_run: int) -> None:
         f"Crawled {len(runs)} source(s): pages {totals['response_received_count']}, "
         f"items {totals['item_scraped_count']}, errors {sum(run.error_count for run in runs)}."
     )
+    return runs
 
 
 def _verify(session: Session, as_of: date, *, everything: bool) -> None:

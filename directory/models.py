@@ -281,6 +281,11 @@ class CrawlRun(Base):
         back_populates="run", cascade="all, delete-orphan", order_by="CrawlShard.position"
     )
 
+    @property
+    def suspect(self) -> bool:
+        """Whether the monitors found this run out of line with the last successful one."""
+        return self.status == "suspect"
+
 
 class CrawlShard(Base):
     """One part of a crawl run (a batch of clinic sites, the registry look-ups of one state)."""
