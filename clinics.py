@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -212,15 +213,15 @@ def scheduler(url: str, sources_file: str) -> None:
 
     sources = _load_sources(sources_file, ())
     _require_current_schema(url)
+    stop = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stop.set())
     running = start_scheduler(_job_config(url, sources_file), sources)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
     for job in running.get_jobs():
         click.echo(f"{job.name}: next run {job.next_run_time:%Y-%m-%d %H:%M %Z}")
     click.echo("Scheduler running (SIGTERM or Ctrl-C stops it).")
-    try:
-        signal.pause()
-    except KeyboardInterrupt:
-        click.echo("Stopping the scheduler (running crawls finish first) ...")
+    stop.wait()
+    click.echo("Stopping the scheduler (running crawls finish first) ...")
     running.shutdown(wait=True)
 
 

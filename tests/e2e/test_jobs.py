@@ -96,6 +96,30 @@ def test_without_redis_the_shards_run_as_local_processes(one_process, local_web,
     assert "#3 nppes: finished" in fresh.run("runs").stdout
 
 
+def test_two_attempts_at_once_crawl_a_source_once(local_web, fresh, tmp_path):
+    local_web.inject("oig", "/exclusions/", Fault(delay=4.0))  # the first run is still on
+    sources = local_web.write_sources(tmp_path / "sources.toml")
+    command = [sys.executable, "-m", "clinics", "dispatch", "--sources", str(sources)]
+    environment = {**os.environ, "DATABASE_URL": fresh.database_url, "CLINICS_CRAWL_DELAY": "0"}
+    try:
+        attempts = [
+            subprocess.Popen(
+                [*command, "--source", "oig-leie"],
+                env=environment,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        outputs = sorted(attempt.communicate(timeout=120)[0] for attempt in attempts)
+    finally:
+        local_web.clear_faults()
+    assert outputs[0].startswith("#1 oig-leie: finished")
+    assert outputs[1] == "oig-leie: a run is already under way; not starting another\n"
+    assert len(runs_of(fresh.database_url)) == 1
+
+
 @pytest.fixture(scope="module")
 def broker() -> str:
     """The Redis database the Celery tests queue on, emptied."""

@@ -5,7 +5,10 @@ from sqlalchemy.orm import Session
 
 from directory.models import Clinic, CrawlRun
 from localweb import Fault
-from tests.directory.test_notify import Received, webhook  # noqa: F401 - the webhook fixture
+from tests.directory import test_notify
+from tests.directory.test_notify import Received
+
+webhook = test_notify.webhook  # the local webhook server, as a fixture here too
 
 
 def verdicts(engine) -> dict[str, str]:
@@ -23,7 +26,7 @@ def test_a_suspect_run_is_kept_reported_and_downgrades_nothing(
     clinics,
     crawled_engine,
     webhook,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     sources = local_web.write_sources(clinics.workdir / "sources.toml")
     crawl = ("crawl", "--sources", str(sources), "--source", "clinic-sites", "--source", "nppes")

@@ -53,13 +53,14 @@ class Scheduler:
         self.sources = sources
         self.process: subprocess.Popen[str] | None = None
         self.engine = make_engine(clinics.database_url)
+        self.log = (clinics.workdir / "scheduler.log").open("a")
 
     def start(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "clinics", "scheduler", "--sources", str(self.sources)],
             env=self.environment,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=self.log,
             text=True,
         )
         assert self.process.stdout is not None
@@ -123,6 +124,7 @@ def scheduler(local_web, tmp_path) -> Iterator[Scheduler]:
         if service.process is not None:
             service.stop(signal.SIGKILL)
         service.engine.dispose()
+        service.log.close()
     local_web.clear_faults()
 
 
