@@ -112,6 +112,7 @@ def _load_sources(path: str, names: tuple[str, ...]) -> list[Source]:
 @click.pass_obj
 def crawl(url: str, sources_file: str, names: tuple[str, ...], verify: bool) -> None:
     """Crawl the declared sources into the database, then re-verify what changed."""
+    from crawler.jobs import JobConfig, SourcesBusy, holding
     from crawler.run import crawl as run_crawl
     from crawler.run import project_settings
 
@@ -120,7 +121,11 @@ def crawl(url: str, sources_file: str, names: tuple[str, ...], verify: bool) -> 
         first_run = (session.scalar(select(func.max(CrawlRun.id))) or 0) + 1
     settings = project_settings(url, sources_file)
     settings.set("CLINICS_PROGRESS", sys.stderr.isatty(), priority="cmdline")
-    run_crawl(sources, settings)
+    try:
+        with holding(JobConfig(url, sources_file), [source.name for source in sources]):
+            run_crawl(sources, settings)
+    except SourcesBusy as busy:
+        raise click.ClickException(f"already being crawled: {busy}; see `clinics runs`") from None
     with _session(url) as session:
         suspect = [run.source_name for run in _report_runs(session, first_run) if run.suspect]
         if verify and suspect:

@@ -12,9 +12,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -103,6 +105,39 @@ def dispatch(config: JobConfig, name: str) -> int | None:
             for shard in shards:
                 shard.result()
     return run_id
+
+
+class SourcesBusy(RuntimeError):
+    """Sources that another run is crawling."""
+
+
+@contextmanager
+def holding(config: JobConfig, names: Sequence[str]) -> Iterator[None]:
+    """Hold the locks of sources crawled in this process (by `clinics crawl`) while it crawls."""
+    engine = make_engine(config.database_url)
+    sessions = make_sessionmaker(engine)
+    me = holder()
+    busy = runs.hold(sessions, names, me)
+    if busy:
+        engine.dispose()
+        raise SourcesBusy(", ".join(busy))
+    done = threading.Event()
+
+    def keep_renewing() -> None:
+        while not done.wait(runs.LEASE.total_seconds() / 3):
+            with sessions.begin() as session:
+                runs.renew_held(session, me)
+
+    renewer = threading.Thread(target=keep_renewing, name="lock-renewal", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        renewer.join()
+        with sessions.begin() as session:
+            runs.release(session, me)
+        engine.dispose()
 
 
 def resume_abandoned(config: JobConfig) -> list[int]:

@@ -113,12 +113,54 @@ def _expiry() -> datetime:
     return utcnow() + LEASE
 
 
+def hold(sessions: sessionmaker[Session], names: Sequence[str], holder: str) -> list[str]:
+    """Lock sources for a crawl outside planned runs; the names someone else holds (none taken).
+
+    A lock of this kind whose lease ran out is taken over; one held by a planned run is not.
+    """
+    busy = [name for name in names if not _take(sessions, name, holder)]
+    if busy:
+        with sessions.begin() as session:
+            release(session, holder)
+    return busy
+
+
+def _take(sessions: sessionmaker[Session], name: str, holder: str) -> bool:
+    """Take one source's lock for a holder without a planned run."""
+    try:
+        with sessions.begin() as session:
+            session.add(CrawlLock(source_name=name, holder=holder, expires_at=_expiry()))
+        return True
+    except IntegrityError:
+        pass
+    with sessions.begin() as session:
+        stale = (
+            CrawlLock.source_name == name,
+            CrawlLock.expires_at < utcnow(),
+            CrawlLock.run_id.is_(None),
+        )
+        statement = update(CrawlLock).where(*stale).values(holder=holder, expires_at=_expiry())
+        return _changed(session, statement) == 1
+
+
+def renew_held(session: Session, holder: str) -> None:
+    """Extend the leases of the locks a holder took with `hold`."""
+    session.execute(
+        update(CrawlLock).where(CrawlLock.holder == holder).values(expires_at=_expiry())
+    )
+
+
+def release(session: Session, holder: str) -> None:
+    """Give back the locks a holder took with `hold`."""
+    session.execute(delete(CrawlLock).where(CrawlLock.holder == holder, CrawlLock.run_id.is_(None)))
+
+
 def abandoned(session: Session) -> list[str]:
     """Sources whose lock's lease ran out: their run's holder died, and the run awaits resuming."""
     return list(
         session.scalars(
             select(CrawlLock.source_name)
-            .where(CrawlLock.expires_at < utcnow())
+            .where(CrawlLock.expires_at < utcnow(), CrawlLock.run_id.is_not(None))
             .order_by(CrawlLock.source_name)
         )
     )

@@ -137,3 +137,29 @@ def test_a_lock_whose_lease_ran_out_is_taken_over_and_its_run_resumed(sessions):
         assert lock.expires_at > utcnow()
         assert runs.open_shards(session, run_id) == [0, 1, 2]
         assert session.get(CrawlRun, run_id).shards[0].attempts == 1
+
+
+def test_a_crawl_outside_planned_runs_holds_the_lock_too(sessions):
+    oig = Source(name="oig", kind=SourceKind.LEIE_CSV, url="https://oig.example/")
+    assert runs.hold(sessions, ["sites", "oig"], "manual") == []
+    assert runs.begin_run(sessions, SITES, "scheduler") is None
+    assert runs.hold(sessions, ["oig"], "another") == ["oig"]
+    with sessions.begin() as session:
+        runs.release(session, "manual")
+    run_id = runs.begin_run(sessions, oig, "scheduler")
+    assert run_id is not None
+    assert runs.hold(sessions, ["sites", "oig"], "manual") == ["oig"]
+    with sessions() as session:  # nothing taken when anything is busy
+        assert session.get(CrawlLock, "sites") is None
+
+
+def test_a_stale_manual_lock_is_taken_over_but_not_resumed(sessions):
+    assert runs.hold(sessions, ["sites"], "died") == []
+    with sessions.begin() as session:
+        session.execute(update(CrawlLock).values(expires_at=utcnow() - timedelta(seconds=1)))
+        assert runs.abandoned(session) == []  # no planned run to resume
+    assert runs.hold(sessions, ["sites"], "manual") == []
+    with sessions.begin() as session:
+        runs.renew_held(session, "manual")
+        lock = session.get(CrawlLock, "sites")
+        assert (lock.holder, lock.expires_at > utcnow()) == ("manual", True)

@@ -96,7 +96,7 @@ def test_without_redis_the_shards_run_as_local_processes(one_process, local_web,
     assert "#3 nppes: finished" in fresh.run("runs").stdout
 
 
-def test_two_attempts_at_once_crawl_a_source_once(local_web, fresh, tmp_path):
+def test_two_attempts_at_once_and_one_by_hand_crawl_a_source_once(local_web, fresh, tmp_path):
     local_web.inject("oig", "/exclusions/", Fault(delay=4.0))  # the first run is still on
     sources = local_web.write_sources(tmp_path / "sources.toml")
     command = [sys.executable, "-m", "clinics", "dispatch", "--sources", str(sources)]
@@ -112,11 +112,18 @@ def test_two_attempts_at_once_crawl_a_source_once(local_web, fresh, tmp_path):
             )
             for _ in range(2)
         ]
+        deadline = time.monotonic() + 60
+        while not runs_of(fresh.database_url):
+            assert time.monotonic() < deadline, "no run started"
+            time.sleep(0.1)
+        by_hand = fresh.run("crawl", "--sources", str(sources), "--source", "oig-leie", check=False)
         outputs = sorted(attempt.communicate(timeout=120)[0] for attempt in attempts)
     finally:
         local_web.clear_faults()
     assert outputs[0].startswith("#1 oig-leie: finished")
     assert outputs[1] == "oig-leie: a run is already under way; not starting another\n"
+    assert by_hand.returncode == 1
+    assert "already being crawled: oig-leie; see `clinics runs`" in by_hand.stderr
     assert len(runs_of(fresh.database_url)) == 1
 
 
