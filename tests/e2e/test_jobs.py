@@ -152,7 +152,7 @@ class Workers:
             "REDIS_URL": broker,
             "CLINICS_CRAWL_DELAY": "0",
             "CLINICS_LOG_LEVEL": "WARNING",
-            "CLINICS_VISIBILITY_TIMEOUT": "8",
+            "CLINICS_VISIBILITY_TIMEOUT": "20",  # well above a shard here, even on a busy machine
         }
         self.folder = clinics.workdir
         self.processes: list[subprocess.Popen[bytes]] = []
