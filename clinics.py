@@ -5,11 +5,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 from sqlalchemy import func, select
@@ -27,6 +28,9 @@ from directory.models import Clinic, CrawlRun
 from directory.sources import Source, SourcesError, load_sources
 from directory.vocab import LISTING_KINDS, Role
 from localweb import DEFAULT_BASE_PORT
+
+if TYPE_CHECKING:
+    from crawler.jobs import JobConfig
 
 DEFAULT_SOURCES = "sources.toml"
 
@@ -57,6 +61,12 @@ def _session(url: str, *, check_schema: bool = True) -> Iterator[Session]:
         raise click.ClickException(str(error)) from None
     finally:
         engine.dispose()
+
+
+def _require_current_schema(url: str) -> None:
+    """Refuse, with what to run, a database whose schema is behind."""
+    with _session(url):
+        pass
 
 
 @main.group()
@@ -102,27 +112,49 @@ def _load_sources(path: str, names: tuple[str, ...]) -> list[Source]:
 @click.pass_obj
 def crawl(url: str, sources_file: str, names: tuple[str, ...], verify: bool) -> None:
     """Crawl the declared sources into the database, then re-verify what changed."""
+    from crawler.jobs import JobConfig, SourcesBusy, holding
     from crawler.run import crawl as run_crawl
     from crawler.run import project_settings
 
     sources = _load_sources(sources_file, names)
     with _session(url) as session:
         first_run = (session.scalar(select(func.max(CrawlRun.id))) or 0) + 1
-    run_crawl(sources, project_settings(url, sources_file))
+    settings = project_settings(url, sources_file)
+    settings.set("CLINICS_PROGRESS", sys.stderr.isatty(), priority="cmdline")
+    try:
+        with holding(JobConfig(url, sources_file), [source.name for source in sources]):
+            run_crawl(sources, settings)
+    except SourcesBusy as busy:
+        raise click.ClickException(f"already being crawled: {busy}; see `clinics runs`") from None
     with _session(url) as session:
-        _report_runs(session, first_run)
-        if verify:
+        suspect = [run.source_name for run in _report_runs(session, first_run) if run.suspect]
+        if verify and suspect:
+            click.echo(f"Verification held back: suspect run(s) of {', '.join(suspect)}.")
+        elif verify:
             everything = any(source.kind not in LISTING_KINDS for source in sources)
             _verify(session, date.today(), everything=everything)
 
 
-def _report_runs(session: Session, first_run: int) -> None:
-    """One line per crawl run of this invocation."""
-    runs = session.scalars(select(CrawlRun).where(CrawlRun.id >= first_run).order_by(CrawlRun.id))
+def _report_runs(session: Session, first_run: int) -> list[CrawlRun]:
+    """One line per crawl run of this invocation, and its findings; the runs."""
+    runs = list(
+        session.scalars(select(CrawlRun).where(CrawlRun.id >= first_run).order_by(CrawlRun.id))
+    )
     for run in runs:
         counts = ", ".join(f"{key} {value}" for key, value in run.counts.items())
         took = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
         click.echo(f"{run.source_name} ({run.source_kind}): {run.status} in {took:.1f} s; {counts}")
+        for finding in run.findings:
+            click.echo(f"    {finding}")
+    totals = {
+        key: sum(run.counts.get(key, 0) for run in runs)
+        for key in ("response_received_count", "item_scraped_count")
+    }
+    click.echo(
+        f"Crawled {len(runs)} source(s): pages {totals['response_received_count']}, "
+        f"items {totals['item_scraped_count']}, errors {sum(run.error_count for run in runs)}."
+    )
+    return runs
 
 
 def _verify(session: Session, as_of: date, *, everything: bool) -> None:
@@ -131,6 +163,120 @@ def _verify(session: Session, as_of: date, *, everything: bool) -> None:
     verdicts = verify_listings(session, as_of, everything=everything)
     summary = ", ".join(f"{verdict} {count}" for verdict, count in sorted(verdicts.items()))
     click.echo(f"Verified {sum(verdicts.values())} listing(s): {summary or 'nothing changed'}.")
+
+
+sources_option = click.option(
+    "--sources",
+    "sources_file",
+    envvar="CLINICS_SOURCES",
+    default=DEFAULT_SOURCES,
+    show_default=True,
+    help="The sources file.",
+)
+
+
+def _job_config(url: str, sources_file: str) -> "JobConfig":
+    """The jobs' configuration, also handed to the crawl processes they start."""
+    from crawler.jobs import JobConfig
+
+    os.environ["DATABASE_URL"] = url
+    os.environ["CLINICS_SOURCES"] = sources_file
+    return JobConfig(database_url=url, sources_file=sources_file)
+
+
+@main.command()
+@sources_option
+@click.option("--source", "names", multiple=True, help="Run only this source (repeatable).")
+@click.option("--timeout", default=3600, show_default=True, help="Seconds to wait for the runs.")
+@click.pass_obj
+def dispatch(url: str, sources_file: str, names: tuple[str, ...], timeout: int) -> None:
+    """Run sources as the scheduler does: sharded, on Celery workers if REDIS_URL is set."""
+    from crawler import jobs
+    from crawler.run import ORDER
+
+    sources = _load_sources(sources_file, names)
+    config = _job_config(url, sources_file)
+    _require_current_schema(url)
+    for kind in ORDER:  # listings first: the registry look-ups ask about the clinicians they name
+        run_ids = []
+        for source in (s for s in sources if s.kind is kind):
+            run_id = jobs.dispatch(config, source.name)
+            if run_id is None:
+                click.echo(f"{source.name}: a run is already under way; not starting another")
+            else:
+                run_ids.append(run_id)
+        for run in jobs.wait_for(config, run_ids, timeout):
+            click.echo(_describe_run(run))
+
+
+@main.command()
+@sources_option
+@click.pass_obj
+def scheduler(url: str, sources_file: str) -> None:
+    """Run every source on its schedule, until stopped (SIGTERM or Ctrl-C)."""
+    from crawler.scheduler import start_scheduler
+
+    sources = _load_sources(sources_file, ())
+    _require_current_schema(url)
+    stop = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stop.set())
+    running = start_scheduler(_job_config(url, sources_file), sources)
+    for job in running.get_jobs():
+        click.echo(f"{job.name}: next run {job.next_run_time:%Y-%m-%d %H:%M %Z}")
+    click.echo("Scheduler running (SIGTERM or Ctrl-C stops it).")
+    stop.wait()
+    click.echo("Stopping the scheduler (running crawls finish first) ...")
+    running.shutdown(wait=True)
+
+
+@main.command()
+@sources_option
+@click.option("--concurrency", default=1, show_default=True, help="Shards crawled at once.")
+@click.pass_obj
+def worker(url: str, sources_file: str, concurrency: int) -> None:
+    """A Celery worker crawling shards queued on REDIS_URL (run any number, on any machines)."""
+    if not os.environ.get("REDIS_URL"):
+        raise click.ClickException("set REDIS_URL to the Redis server the scheduler queues on")
+    _job_config(url, sources_file)
+    from crawler.tasks import app
+
+    app.worker_main(
+        [
+            "worker",
+            "--pool=threads",
+            f"--concurrency={concurrency}",
+            f"--hostname=crawler-{os.getpid()}@%h",
+            "--loglevel=INFO",
+        ]
+    )
+
+
+@main.command()
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000))
+@click.option("--source", "name", default=None, help="Only this source's runs.")
+@click.pass_obj
+def runs(url: str, limit: int, name: str | None) -> None:
+    """Recent crawl runs: source, status, start, duration, pages, items, drops and errors."""
+    query = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)
+    if name:
+        query = query.where(CrawlRun.source_name == name)
+    with _session(url) as session:
+        for run in session.scalars(query):
+            click.echo(_describe_run(run))
+
+
+def _describe_run(run: CrawlRun) -> str:
+    """One line about a run."""
+    took = f"{(run.finished_at - run.started_at).total_seconds():.1f} s" if run.finished_at else "-"
+    counts = run.counts
+    drops = sum(v for k, v in counts.items() if k.startswith(("dropped/", "skipped/")))
+    line = (
+        f"#{run.id} {run.source_name}: {run.status}, started {run.started_at:%Y-%m-%d %H:%M} UTC, "
+        f"{took}, pages {counts.get('response_received_count', 0)}, "
+        f"items {counts.get('item_scraped_count', 0)}, drops {drops}, errors {run.error_count}"
+    )
+    return line + "".join(f"\n    {finding}" for finding in run.findings)
 
 
 @main.command()

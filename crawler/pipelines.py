@@ -1,6 +1,7 @@
 """The item pipeline: hands each item to the directory and counts what became of it."""
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from scrapy import signals
@@ -10,10 +11,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from crawler.spiders.base import SKIP_DETAILS_KEY, SourceSpider
-from directory import ingest
+from directory import ingest, runs
 from directory.db import make_engine, make_sessionmaker
-from directory.items import ClinicItem, ExclusionItem, LicenseItem, NpiRecordItem
+from directory.items import ClinicItem, ExclusionItem, LicenseItem, NpiRecordItem, Provenance
 from directory.models import CrawlRun
+from directory.monitors import check_run, run_event
 from directory.normalise import (
     NormaliseError,
     normalise_exclusion,
@@ -21,10 +23,12 @@ from directory.normalise import (
     normalise_listing,
     normalise_npi_record,
 )
+from directory.notify import notify
 from directory.sources import Source
 from directory.vocab import CrawlOutcome
 
 ERROR_STATS = ("log_count/ERROR", "spider_exceptions/count", "downloader/exception_count")
+PROVENANCE = {f.name for f in dataclasses.fields(Provenance)}
 
 
 def _store(session: Session, item: Any, source: Source, run_id: int | None) -> list[CrawlOutcome]:
@@ -50,6 +54,24 @@ def _http_errors(stats: dict[str, Any]) -> dict[str, int]:
     }
 
 
+def _filled_fields(item: Any) -> Iterator[str]:
+    """The fields of an item that hold something (a table row's or record's own keys)."""
+    values = {
+        f.name: getattr(item, f.name) for f in dataclasses.fields(item) if f.name not in PROVENANCE
+    }
+    if len(values) == 1 and isinstance(only := next(iter(values.values())), dict):
+        values = only
+    return (name for name, value in values.items() if value not in (None, "", [], {}))
+
+
+def shard_of(value: str | None) -> tuple[int, int] | None:
+    """The (run id, position) a `CLINICS_SHARD` setting of the form `RUN:POSITION` names."""
+    if not value:
+        return None
+    run_id, position = value.split(":")
+    return int(run_id), int(position)
+
+
 class IngestPipeline:
     """Normalises and stores every item in one transaction each; records the crawl run."""
 
@@ -58,6 +80,8 @@ class IngestPipeline:
         self.engine = engine_factory(crawler.settings.get("DATABASE_URL"))
         self.sessions = make_sessionmaker(self.engine)
         self.run_id: int | None = None
+        # A shard of a planned run records into its shard; the run is closed by its coordinator.
+        self.shard = shard_of(crawler.settings.get("CLINICS_SHARD"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "IngestPipeline":
@@ -73,6 +97,9 @@ class IngestPipeline:
         return spider.source
 
     def open_spider(self) -> None:
+        if self.shard is not None:
+            self.run_id = self.shard[0]  # the planned run the shard's listings are seen in
+            return
         with self.sessions.begin() as session:
             self.run_id = ingest.start_run(session, self.source).id
 
@@ -89,6 +116,8 @@ class IngestPipeline:
             raise DropItem(f"{error} ({item.source_url})") from None
         for outcome in outcomes:
             stats.inc_value(f"ingest/{outcome}")
+        for name in _filled_fields(item):
+            stats.inc_value(f"fields/{name}")
         return item
 
     def spider_closed(self, reason: str) -> None:
@@ -99,10 +128,24 @@ class IngestPipeline:
         counts = {
             key: int(value)
             for key, value in values.items()
-            if key.split("/")[0] in {"ingest", "dropped", "skipped"}
+            if key.split("/")[0] in {"ingest", "dropped", "skipped", "fields"}
             or key in {"item_scraped_count", "response_received_count"}
         }
         counts |= _http_errors(values)
+        errors = list(values.get(SKIP_DETAILS_KEY, []))
+        error_count = sum(int(values.get(key, 0)) for key in ERROR_STATS)
+        if self.shard is not None:
+            with self.sessions.begin() as session:
+                runs.finish_shard(
+                    session,
+                    *self.shard,
+                    status="finished" if reason == "finished" else "failed",
+                    counts=counts,
+                    errors=errors,
+                    error_count=error_count,
+                )
+            self.engine.dispose()
+            return
         with self.sessions.begin() as session:
             run = session.get(CrawlRun, self.run_id)
             assert run is not None  # noqa: S101
@@ -111,7 +154,11 @@ class IngestPipeline:
                 run,
                 status="finished" if reason == "finished" else f"stopped: {reason}",
                 counts=counts,
-                errors=list(values.get(SKIP_DETAILS_KEY, [])),
-                error_count=sum(int(values.get(key, 0)) for key in ERROR_STATS),
+                errors=errors,
+                error_count=error_count,
             )
+            check_run(session, run)
+            ingest.count_misses(session, run)
+        if run.status != "finished":
+            notify(run_event(run))
         self.engine.dispose()

@@ -23,7 +23,7 @@ from crawler.spiders.nppes_api import NppesApiSpider
 from crawler.spiders.nppes_organizations import NppesOrganizationsSpider
 from crawler.spiders.osm_overpass import OsmOverpassSpider
 from directory.db import make_engine, make_sessionmaker
-from directory.licensing import clinician_lookups
+from directory.licensing import ClinicianLookup, clinician_lookups
 from directory.sources import Source
 from directory.vocab import SourceKind
 
@@ -49,8 +49,15 @@ def project_settings(database_url: str, sources_file: str | None = None) -> Sett
     return settings
 
 
-def crawl(sources: Sequence[Source], settings: Settings) -> None:
-    """Crawl every source in order; returns when all have finished (or on Ctrl-C)."""
+def crawl(
+    sources: Sequence[Source],
+    settings: Settings,
+    lookups: Sequence[ClinicianLookup] | None = None,
+) -> None:
+    """Crawl every source in order; returns when all have finished (or on Ctrl-C).
+
+    The registry is asked about `lookups` when given, else about every clinician stored.
+    """
     install_reactor(settings["TWISTED_REACTOR"])
     from twisted.internet import reactor  # only importable once the reactor is installed
 
@@ -61,7 +68,8 @@ def crawl(sources: Sequence[Source], settings: Settings) -> None:
     async def crawl_in_order() -> None:
         try:
             for source in sorted(sources, key=lambda s: ORDER.index(s.kind)):
-                await runner.crawl(SPIDERS[source.kind], **_spider_arguments(source, settings))
+                arguments = _spider_arguments(source, settings, lookups)
+                await runner.crawl(SPIDERS[source.kind], **arguments)
         except Exception as error:  # noqa: BLE001 - reported after the reactor stops
             failures.append(error)
         finally:
@@ -73,10 +81,14 @@ def crawl(sources: Sequence[Source], settings: Settings) -> None:
         raise failures[0]
 
 
-def _spider_arguments(source: Source, settings: Settings) -> dict[str, Any]:
+def _spider_arguments(
+    source: Source, settings: Settings, lookups: Sequence[ClinicianLookup] | None
+) -> dict[str, Any]:
     """What a spider is given: its source, and for the registry the clinicians to look up."""
     if source.kind is not SourceKind.NPPES_API:
         return {"source": source}
+    if lookups is not None:
+        return {"source": source, "lookups": list(lookups)}
     engine = make_engine(settings["DATABASE_URL"])
     try:
         with make_sessionmaker(engine)() as session:

@@ -21,12 +21,23 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_DELAY = min(AUTOTHROTTLE_START_DELAY, 0.5)
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_TIMEOUT = float(os.environ.get("CLINICS_DOWNLOAD_TIMEOUT", "30"))
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 RETRY_TIMES = 2
+# Retries wait for the Retry-After asked, else 2 s, 4 s, ... (CLINICS_RETRY_BACKOFF), at most 60 s.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+RETRY_BACKOFF_BASE = float(os.environ.get("CLINICS_RETRY_BACKOFF", "2"))
+RETRY_BACKOFF_MAX = 60.0
 CLOSESPIDER_ERRORCOUNT = 50
 
 ITEM_PIPELINES = {"crawler.pipelines.IngestPipeline": 300}
+# Live counts on the terminal (`clinics crawl` turns this on when its output is a terminal).
+EXTENSIONS = {"crawler.progress.Progress": 500}
+CLINICS_PROGRESS = False
+CLINICS_PROGRESS_INTERVAL = 1.0
 LOG_FORMATTER = "crawler.logformatter.ReasonLogFormatter"
 
 # Where items are stored: the same database the rest of the product uses.

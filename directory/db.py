@@ -12,8 +12,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory import spatial
+
 DEFAULT_DATABASE_URL = "sqlite:///var/clinics.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
+FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
+"""Tables in our database that other libraries own (APScheduler's job store): not our schema."""
 
 
 class SchemaBehindError(RuntimeError):
@@ -53,6 +57,13 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to the engine; objects stay readable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def ours(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's `include_name` filter: the schema the models describe, leaving alone the tables
+    other libraries own and the spatial objects kept beside the models."""
+    foreign = type_ == "table" and name in FOREIGN_TABLES
+    return not foreign and spatial.include_name(name, type_, parent_names)
 
 
 def alembic_config(engine: Engine) -> Config:

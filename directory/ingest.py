@@ -390,9 +390,14 @@ def finish_run(
     run.errors = errors[:MAX_RUN_ERRORS]
     run.error_count = error_count
     run.finished_at = finished_at or utcnow()
+    session.flush()
+
+
+def count_misses(session: Session, run: CrawlRun) -> None:
+    """Once the monitors have judged a closed run: if it is a complete run of a listing source,
+    count a miss against every listing of that source it did not list."""
     if run.source_kind in LISTING_KINDS and is_complete(run):
         _count_missed(session, run)
-    session.flush()
 
 
 def is_complete(run: CrawlRun) -> bool:

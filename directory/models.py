@@ -353,6 +353,49 @@ class CrawlRun(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error_count: Mapped[int] = mapped_column(default=0)
     errors: Mapped[list[str]] = mapped_column(default=list)
+    findings: Mapped[list[str]] = mapped_column(default=list)
+    """What the monitors found against the previous successful run (a `suspect` run has some)."""
+
+    shards: Mapped[list["CrawlShard"]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", order_by="CrawlShard.position"
+    )
+
+    @property
+    def suspect(self) -> bool:
+        """Whether the monitors found this run out of line with the last successful one."""
+        return self.status == "suspect"
+
+
+class CrawlShard(Base):
+    """One part of a crawl run (a batch of clinic sites, the registry look-ups of one state)."""
+
+    __tablename__ = "crawl_shards"
+    __table_args__ = (UniqueConstraint("run_id", "position"),)
+
+    id: Mapped[intpk]
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    part: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error_count: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[list[str]] = mapped_column(default=list)
+
+    run: Mapped[CrawlRun] = relationship(back_populates="shards")
+
+
+class CrawlLock(Base):
+    """A source being crawled: held by one run until released or until the lease runs out."""
+
+    __tablename__ = "crawl_locks"
+
+    source_name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    holder: Mapped[short]
+    expires_at: Mapped[datetime]
 
 
 class Flag(Base):

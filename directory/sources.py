@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from apscheduler.triggers.cron import CronTrigger
+
 from directory.vocab import LicenseField, LicenseStatus, LicenseType, SourceKind
 
 
@@ -44,12 +46,26 @@ class Source:
     states: tuple[str, ...] = ()
     names: tuple[str, ...] = ("ketamine*",)
     query: str | None = None
+    schedule: str = ""
+    shard_size: int = 25
 
 
+DEFAULT_SCHEDULES: dict[SourceKind, str] = {
+    SourceKind.CLINIC_SITES: "0 2 * * 1",  # weekly, Monday 02:00 UTC
+    SourceKind.DIRECTORY: "30 2 * * 1",  # weekly
+    SourceKind.NPPES_API: "0 4 1 * *",  # monthly, on the 1st
+    SourceKind.NPPES_ORGANIZATIONS: "30 4 1 * *",  # monthly, like the registry's look-ups
+    SourceKind.OSM_OVERPASS: "0 5 * * 1",  # weekly, like the other listing sources
+    SourceKind.LICENSE_TABLE: "0 3 * * *",  # daily
+    SourceKind.LEIE_CSV: "30 3 * * *",  # daily
+}
+"""When each kind of source is crawled unless its entry says `schedule` (cron, in UTC)."""
+
+_COMMON_KEYS = {"name", "kind", "schedule"}
 _ALLOWED_KEYS: dict[SourceKind, set[str]] = {
-    SourceKind.CLINIC_SITES: {"urls", "urls_file", "page_budget"},
+    SourceKind.CLINIC_SITES: {"urls", "urls_file", "page_budget", "shard_size"},
     SourceKind.DIRECTORY: {"url", "item_links", "next_page", "fields"},
-    SourceKind.NPPES_API: {"url"},
+    SourceKind.NPPES_API: {"url", "shard_size"},
     SourceKind.NPPES_ORGANIZATIONS: {"url", "states", "names"},
     SourceKind.OSM_OVERPASS: {"url", "query"},
     SourceKind.LICENSE_TABLE: {"url", "format", "state", "columns", "status_map", "type_map"},
@@ -106,7 +122,7 @@ def _parse_entry(path: Path, index: int, entry: Mapping[str, Any]) -> Source:
     except ValueError:
         kinds = ", ".join(k.value for k in SourceKind)
         raise SourcesError(path, f"kind must be one of {kinds}", label, "kind") from None
-    extra = set(entry) - {"name", "kind"} - _ALLOWED_KEYS[kind]
+    extra = set(entry) - _COMMON_KEYS - _ALLOWED_KEYS[kind]
     if extra:
         raise SourcesError(path, f"not a key of a {kind} source", label, sorted(extra)[0])
     missing = _REQUIRED_KEYS[kind] - set(entry)
@@ -130,6 +146,8 @@ def _parse_entry(path: Path, index: int, entry: Mapping[str, Any]) -> Source:
         states=check.states(),
         names=check.strings("names") or ("ketamine*",),
         query=check.string("query"),
+        schedule=check.schedule(DEFAULT_SCHEDULES[kind]),
+        shard_size=check.positive_int("shard_size", default=25),
     )
 
 
@@ -184,6 +202,14 @@ class _EntryChecker:
             if len(state) != 2 or not state.isalpha():
                 raise self.fail("states", f"{state!r} is not a two-letter state code such as TX")
         return tuple(state.upper() for state in states)
+
+    def schedule(self, default: str) -> str:
+        value = self.string("schedule") or default
+        try:
+            cron_trigger(value)
+        except ValueError as error:
+            raise self.fail("schedule", f"is not a cron expression ({error})") from None
+        return value
 
     def state(self) -> str | None:
         value = self.string("state")
@@ -249,3 +275,8 @@ class _EntryChecker:
         if not collected:
             raise self.fail("urls", "lists no URLs")
         return tuple(dict.fromkeys(collected))
+
+
+def cron_trigger(expression: str) -> CronTrigger:
+    """The trigger for a five-field cron expression (minute hour day month weekday), in UTC."""
+    return CronTrigger.from_crontab(expression, timezone="UTC")

@@ -3,6 +3,6 @@
 Shared by the demo, the tests and the benchmarks, so crawls never need the internet.
 """
 
-from localweb.server import DEFAULT_BASE_PORT, SITE_SLUGS, LocalWeb
+from localweb.server import DEFAULT_BASE_PORT, SITE_SLUGS, Fault, LocalWeb
 
-__all__ = ["DEFAULT_BASE_PORT", "SITE_SLUGS", "LocalWeb"]
+__all__ = ["DEFAULT_BASE_PORT", "SITE_SLUGS", "Fault", "LocalWeb"]

@@ -3,14 +3,16 @@
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
-from werkzeug.wrappers import Request
+from werkzeug.wrappers import Request, Response
 
 from localweb import downloads, finder, geocoder, nppes, overpass, soda
 from localweb.clock import shift_for
@@ -50,6 +52,30 @@ _ROUTES: dict[str, dict[str, Handler]] = {
 }
 
 
+@dataclass
+class Fault:
+    """A fault injected into a site's answers: an error status, garbage, or a slow or hung reply."""
+
+    status: int = 200
+    body: bytes | None = None
+    """What to answer instead of the page (garbage); None keeps the page unless status says no."""
+    retry_after: int | None = None
+    delay: float = 0.0
+    """Seconds to wait before answering; longer than the crawler's timeout is a hang."""
+    times: int | None = None
+    """How many requests it spoils before the site recovers; None: every one."""
+
+    def spoils(self) -> bool:
+        """Whether the page itself is replaced (not only delayed)."""
+        return self.status != 200 or self.body is not None
+
+    def response(self) -> Response:
+        """The answer that replaces the page."""
+        headers = {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
+        body = self.body if self.body is not None else b"injected fault\n"
+        return Response(body, status=self.status, headers=headers, mimetype="text/plain")
+
+
 class _QuietHandler(WSGIRequestHandler):
     """Werkzeug's request handler without the access log line (errors are still logged)."""
 
@@ -76,6 +102,7 @@ class LocalWeb:
         self._servers: list[BaseWSGIServer] = []
         self._threads: list[threading.Thread] = []
         self._requests: list[tuple[str, str]] = []
+        self._faults: dict[tuple[str, str], Fault] = {}
         self._lock = threading.Lock()
 
     @property
@@ -90,6 +117,26 @@ class LocalWeb:
         """Every request served so far, as (site slug, path with query string), in order."""
         with self._lock:
             return list(self._requests)
+
+    def inject(self, slug: str, path: str, fault: Fault) -> None:
+        """Answer requests to a site whose path starts with `path` with the fault, from now on."""
+        with self._lock:
+            self._faults[(slug, path)] = fault
+
+    def clear_faults(self) -> None:
+        """Serve every site as it is again."""
+        with self._lock:
+            self._faults.clear()
+
+    def _fault_for(self, slug: str, path: str) -> Fault | None:
+        """The fault to apply to one request, counting it against the fault's `times`."""
+        with self._lock:
+            for (site, prefix), fault in self._faults.items():
+                if site == slug and path.startswith(prefix) and fault.times != 0:
+                    if fault.times is not None:
+                        fault.times -= 1
+                    return fault
+        return None
 
     def start(self) -> "LocalWeb":
         """Bind every site's port, then serve each in a daemon thread."""
@@ -177,6 +224,11 @@ class LocalWeb:
             query = request.query_string.decode("latin-1")
             with self._lock:
                 self._requests.append((slug, f"{request.path}?{query}" if query else request.path))
+            fault = self._fault_for(slug, request.path)
+            if fault is not None:
+                time.sleep(fault.delay)
+                if fault.spoils():
+                    return fault.response()(environ, start_response)
             return app(environ, start_response)
 
         return logged

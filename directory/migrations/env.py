@@ -3,9 +3,8 @@
 from alembic import context
 from sqlalchemy import Engine
 
-from directory.db import make_engine
+from directory.db import make_engine, ours
 from directory.models import Base
-from directory.spatial import include_name
 
 config = context.config
 engine: Engine = config.attributes.get("engine") or make_engine(
@@ -19,7 +18,7 @@ with engine.begin() as connection:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        include_name=include_name,
+        include_name=ours,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -9,6 +9,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
+from crawler.middlewares import retry_after_seconds
 from crawler.run import project_settings
 from crawler.settings import USER_AGENT
 from crawler.spiders.base import SKIP_DETAILS_KEY
@@ -347,3 +348,11 @@ def test_a_directory_profile_linking_the_clinics_site_leads_to_a_visit_of_it():
     )
     assert (visit.url, visit.callback) == ("https://calmwaters.example/", spider.parse_home)
     assert [type(out) for out in spider.parse_detail(profile)] == [ClinicItem]  # visited once
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [(None, None), (b"7", 7.0), (b"soon", None), (b"Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],
+)
+def test_retry_after_is_read_as_seconds_or_a_date(header, seconds):
+    assert retry_after_seconds(header) == seconds

@@ -26,7 +26,7 @@ OTHER = replace(
 
 
 def crawl(session, source, listings, *, status="finished", error_count=0, day=0):
-    """One crawl run of `source` that reads `listings`, recorded as the pipeline records it."""
+    """One crawl run of `source` that reads `listings`, recorded and closed as the pipeline does."""
     run = ingest.start_run(session, source)
     for listing in listings:
         when = T0 + timedelta(days=day)
@@ -41,6 +41,7 @@ def crawl(session, source, listings, *, status="finished", error_count=0, day=0)
         errors=[],
         error_count=error_count,
     )
+    ingest.count_misses(session, run)
     return run
 
 
@@ -78,6 +79,8 @@ def test_a_listing_seen_again_is_open_again(session):
         ("stopped: shutdown", 0, [OTHER]),  # Ctrl-C
         ("finished", 2, [OTHER]),  # errors along the way
         ("finished", 0, []),  # the source was down: nothing read at all
+        ("suspect", 0, [OTHER]),  # a monitor tripped: a redesign, not closures
+        ("failed", 0, [OTHER]),  # a shard failed
     ],
 )
 def test_a_failed_or_cut_short_run_changes_nothing(session, status, error_count, listings):

@@ -5,9 +5,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from directory.db import SchemaBehindError, make_engine, require_current_schema, upgrade
+from directory.db import SchemaBehindError, make_engine, ours, require_current_schema, upgrade
 from directory.models import Base
-from directory.spatial import include_name
 from tests.conftest import ON_POSTGRES
 
 
@@ -34,7 +33,7 @@ def test_schema_check_refuses_an_empty_database_and_passes_after_upgrade(fresh_d
 def test_migrations_build_exactly_the_schema_the_models_describe(engine):
     with engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "include_name": include_name}
+            connection, opts={"compare_type": True, "include_name": ours}
         )
         differences = compare_metadata(context, Base.metadata)
     assert differences == []

@@ -1,10 +1,11 @@
 """The sources file: valid entries load; every mistake names the file, the entry and the key."""
 
+import re
 from pathlib import Path
 
 import pytest
 
-from directory.sources import SourcesError, load_sources
+from directory.sources import DEFAULT_SCHEDULES, SourcesError, load_sources
 from directory.vocab import LicenseStatus, LicenseType, SourceKind
 
 VALID = """
@@ -129,3 +130,29 @@ def test_missing_file_is_a_clear_error(tmp_path):
 def test_example_sources_file_is_valid():
     sources = load_sources(Path(__file__).parents[2] / "sources.example.toml")
     assert {source.kind for source in sources} >= {SourceKind.NPPES_API, SourceKind.LEIE_CSV}
+
+
+def test_each_kind_has_a_default_schedule_and_an_entry_may_set_its_own(tmp_path):
+    (tmp_path / "more_urls.txt").write_text("")
+    text = VALID.replace('urls_file = "more_urls.txt"', 'schedule = "15 6 * * mon-fri"')
+    sites, table = load_sources(write(tmp_path, text))
+    assert sites.schedule == "15 6 * * mon-fri"
+    assert table.schedule == DEFAULT_SCHEDULES[SourceKind.LICENSE_TABLE] == "0 3 * * *"
+    assert DEFAULT_SCHEDULES[SourceKind.NPPES_API] == "0 4 1 * *"  # monthly
+    assert DEFAULT_SCHEDULES[SourceKind.CLINIC_SITES].endswith("* * 1")  # weekly
+
+
+@pytest.mark.parametrize(
+    ("schedule", "expected"),
+    [
+        ("'daily'", r"key 'schedule': is not a cron expression \(Wrong number of fields"),
+        ("'61 * * * *'", r"key 'schedule': is not a cron expression .*maximum value \(59\)"),
+        ("3", r"key 'schedule': must be a non-empty string"),
+    ],
+)
+def test_a_bad_schedule_names_file_entry_and_key(tmp_path, schedule, expected):
+    text = f"[[source]]\nname = 'oig'\nkind = 'leie_csv'\nurl = 'https://x/'\nschedule = {schedule}"
+    path = write(tmp_path, text)
+    where = rf"^{re.escape(str(path))}, entry #1 \('oig'\), "
+    with pytest.raises(SourcesError, match=where + expected):
+        load_sources(path)

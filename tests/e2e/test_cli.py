@@ -64,6 +64,9 @@ def test_compose_file_is_valid():
         [*command, "config"], cwd=REPOSITORY, env=environment, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    for service in ("postgres:", "redis:", "web:", "crawler:", "migrate:"):
+    for service in ("postgres:", "redis:", "web:", "migrate:", "scheduler:", "worker:"):
         assert f"  {service}" in result.stdout
     assert "web:create_app()" in result.stdout
+    worker = result.stdout[result.stdout.index("  worker:") :]
+    assert "replicas: 2" in worker
+    assert "REDIS_URL: redis://redis:6379/0" in worker

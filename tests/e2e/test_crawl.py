@@ -143,8 +143,9 @@ def test_a_failing_source_loses_nothing_already_stored(
     broken_file.write_text(broken)
     before = row_counts(crawled_engine)
     result = clinics.run("crawl", "--sources", str(broken_file), "--source", "oig-leie")
-    assert re.search(r"oig-leie \(leie_csv\): finished in \d+\.\d s", result.stdout)
+    assert re.search(r"oig-leie \(leie_csv\): failed in \d+\.\d s", result.stdout)
     failed = runs(crawled_engine)[-1]
+    assert failed.findings == ["nothing retrieved: 1 error(s) or skip(s)"]
     assert failed.counts.get("skipped/download_failed") == 1
     assert failed.counts.get("http/404") == 1
     assert row_counts(crawled_engine) == before

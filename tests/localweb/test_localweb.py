@@ -20,7 +20,7 @@ from parsel import Selector
 
 from directory.sources import Source, load_sources
 from directory.vocab import SourceKind
-from localweb import DEFAULT_BASE_PORT, SITE_SLUGS, LocalWeb
+from localweb import DEFAULT_BASE_PORT, SITE_SLUGS, Fault, LocalWeb
 from localweb.clock import DATA_DATE
 
 CLINIC_SITES = ("calm-waters", "lone-star-infusions", "hill-country-wellness", "new-dawn")
@@ -207,6 +207,23 @@ def test_request_log_records_every_path_with_its_query() -> None:
             ("nppes", "/api/?version=2.1&number=1679576722"),
             ("new-dawn", "/missing/"),
         ]
+
+
+def test_injected_faults_spoil_the_matching_requests_then_clear() -> None:
+    with LocalWeb() as fresh:
+        home = fresh.urls["calm-waters"]
+        fresh.inject("calm-waters", "/team/", Fault(status=503, retry_after=7, times=1))
+        fresh.inject("calm-waters", "/contact/", Fault(body=b"\x00garbage"))
+        status, headers, _ = fetch(home + "team/")
+        assert (status, headers["Retry-After"]) == (503, "7")
+        assert fetch(home + "team/")[0] == 200  # recovered after one spoiled answer
+        assert fetch(home + "contact/")[2] == b"\x00garbage"
+        assert fetch(home + "contact/")[2] == b"\x00garbage"
+        fresh.inject("calm-waters", "/services/", Fault(delay=1.0))
+        with pytest.raises(TimeoutError):  # a hang, to a client that waits less
+            urlopen(home + "services/", timeout=0.2)
+        fresh.clear_faults()
+        assert b"Calm Waters" in fetch(home + "contact/")[2]
 
 
 def test_stop_releases_every_port() -> None:

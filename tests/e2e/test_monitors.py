@@ -1,0 +1,55 @@
+"""A run out of line with the last successful one: suspect, maintainers told, nothing downgraded."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory.models import Clinic, CrawlRun
+from localweb import Fault
+from tests.directory import test_notify
+from tests.directory.test_notify import Received
+
+webhook = test_notify.webhook  # the local webhook server, as a fixture here too
+
+
+def verdicts(engine) -> dict[str, str]:
+    with Session(engine) as session:
+        return {clinic.name: clinic.verdict for clinic in session.scalars(select(Clinic))}
+
+
+def newest_first(engine) -> list[CrawlRun]:
+    with Session(engine) as session:
+        return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc())))
+
+
+def test_a_suspect_run_is_kept_reported_and_downgrades_nothing(
+    local_web,
+    clinics,
+    crawled_engine,
+    webhook,
+    monkeypatch,
+):
+    sources = local_web.write_sources(clinics.workdir / "sources.toml")
+    crawl = ("crawl", "--sources", str(sources), "--source", "clinic-sites", "--source", "nppes")
+    clinics.run(*crawl, "--source", "tx-licenses")
+    before = verdicts(crawled_engine)
+    assert before["Calm Waters Ketamine Clinic"] == "verified"
+
+    monkeypatch.setenv("CLINICS_NOTIFY_WEBHOOK", webhook)
+    for site in ("calm-waters", "lone-star-infusions"):  # half the clinic sites are gone today
+        local_web.inject(site, "/", Fault(status=404))
+    try:
+        output = clinics.run(*crawl).stdout
+    finally:
+        local_web.clear_faults()
+    run = next(r for r in newest_first(crawled_engine) if r.source_name == "clinic-sites")
+    assert (run.status, run.findings) == ("suspect", ["items fell from 4 to 2"])
+    assert "    items fell from 4 to 2" in output
+    assert "Verification held back: suspect run(s) of clinic-sites." in output
+    assert verdicts(crawled_engine) == before
+    ((_, event),) = [body for body in Received.bodies if body[1]["kind"] == "crawl_suspect"]
+    assert event["details"]["findings"] == ["items fell from 4 to 2"]
+    assert event["details"]["source"] == "clinic-sites"
+
+    clinics.run(*crawl)  # the sites are back: compared with the last successful run, all is well
+    assert {run.status for run in newest_first(crawled_engine)[:2]} == {"finished"}
+    assert verdicts(crawled_engine) == before
