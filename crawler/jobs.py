@@ -73,6 +73,21 @@ def holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def holder_alive(lock_holder: str) -> bool:
+    """Whether a lock's holder may still be crawling: yes, unless it is a process of this host
+    that no longer exists (a reused process id only makes us wait for the lease)."""
+    host, _, pid = lock_holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
 def dispatch(config: JobConfig, name: str) -> int | None:
     """Start or resume a run of a source; its id, or None when another run of it is under way.
 
@@ -117,7 +132,7 @@ def holding(config: JobConfig, names: Sequence[str]) -> Iterator[None]:
     engine = make_engine(config.database_url)
     sessions = make_sessionmaker(engine)
     me = holder()
-    busy = runs.hold(sessions, names, me)
+    busy = runs.hold(sessions, names, me, holder_alive)
     if busy:
         engine.dispose()
         raise SourcesBusy(", ".join(busy))

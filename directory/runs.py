@@ -8,7 +8,7 @@ that records the last shard closes the run, exactly once.
 """
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -113,19 +113,28 @@ def _expiry() -> datetime:
     return utcnow() + LEASE
 
 
-def hold(sessions: sessionmaker[Session], names: Sequence[str], holder: str) -> list[str]:
+def hold(
+    sessions: sessionmaker[Session],
+    names: Sequence[str],
+    holder: str,
+    alive: Callable[[str], bool] = lambda _holder: True,
+) -> list[str]:
     """Lock sources for a crawl outside planned runs; the names someone else holds (none taken).
 
-    A lock of this kind whose lease ran out is taken over; one held by a planned run is not.
+    A lock of this kind is taken over when its lease ran out or when `alive` says its holder is
+    gone (a crawl killed on this machine need not wait out its lease); one held by a planned run
+    is not.
     """
-    busy = [name for name in names if not _take(sessions, name, holder)]
+    busy = [name for name in names if not _take(sessions, name, holder, alive)]
     if busy:
         with sessions.begin() as session:
             release(session, holder)
     return busy
 
 
-def _take(sessions: sessionmaker[Session], name: str, holder: str) -> bool:
+def _take(
+    sessions: sessionmaker[Session], name: str, holder: str, alive: Callable[[str], bool]
+) -> bool:
     """Take one source's lock for a holder without a planned run."""
     try:
         with sessions.begin() as session:
@@ -134,12 +143,18 @@ def _take(sessions: sessionmaker[Session], name: str, holder: str) -> bool:
     except IntegrityError:
         pass
     with sessions.begin() as session:
-        stale = (
-            CrawlLock.source_name == name,
-            CrawlLock.expires_at < utcnow(),
-            CrawlLock.run_id.is_(None),
+        lock = session.get(CrawlLock, name)
+        if lock is None or lock.run_id is not None:
+            return False
+        if lock.expires_at >= utcnow() and alive(lock.holder):
+            return False
+        # Only if nobody took it over meanwhile: the holder we judged is still the holder.
+        statement = (
+            update(CrawlLock)
+            .where(CrawlLock.source_name == name, CrawlLock.holder == lock.holder)
+            .where(CrawlLock.run_id.is_(None))
+            .values(holder=holder, expires_at=_expiry())
         )
-        statement = update(CrawlLock).where(*stale).values(holder=holder, expires_at=_expiry())
         return _changed(session, statement) == 1
 
 

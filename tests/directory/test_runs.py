@@ -163,3 +163,11 @@ def test_a_stale_manual_lock_is_taken_over_but_not_resumed(sessions):
         runs.renew_held(session, "manual")
         lock = session.get(CrawlLock, "sites")
         assert (lock.holder, lock.expires_at > utcnow()) == ("manual", True)
+
+
+def test_a_manual_lock_whose_holder_is_gone_is_taken_over_before_its_lease_runs_out(sessions):
+    assert runs.hold(sessions, ["sites"], "host:1") == []
+    assert runs.hold(sessions, ["sites"], "host:2", alive=lambda holder: True) == ["sites"]
+    assert runs.hold(sessions, ["sites"], "host:2", alive=lambda holder: holder != "host:1") == []
+    with sessions() as session:
+        assert session.get(CrawlLock, "sites").holder == "host:2"
