@@ -66,15 +66,9 @@ class NppesApiSpider(SourceSpider):
 
     def parse(self, response: Response, lookup: ClinicianLookup, skip: int) -> Iterator[Any]:
         """One page of results; the API reports errors as HTTP 200 with an `Errors` list."""
-        try:
-            data = json.loads(response.text)
-        except ValueError:
-            self.skip("bad_json", response.url)
+        results = registry_results(self, response, str(asdict(lookup)))
+        if results is None:
             return
-        if not isinstance(data, dict) or "Errors" in data or "results" not in data:
-            self.skip("api_error", f"{asdict(lookup)}: {describe_errors(data)}")
-            return
-        results = data.get("results") or []
         for record in results:
             number = str(record.get("number", ""))
             if number in self.seen_numbers:
@@ -96,7 +90,23 @@ class NppesApiSpider(SourceSpider):
             yield self._request(smaller, skip=0)
 
 
-def describe_errors(data: Any) -> str:
+def registry_results(
+    spider: SourceSpider, response: Response, question: str
+) -> list[dict[str, Any]] | None:
+    """A registry page's result objects; None, counted as a skip, for a body that is not JSON or
+    for the error object the API returns with HTTP 200."""
+    try:
+        data = json.loads(response.text)
+    except ValueError:
+        spider.skip("bad_json", response.url)
+        return None
+    if not isinstance(data, dict) or "Errors" in data or "results" not in data:
+        spider.skip("api_error", f"{question}: {_describe_errors(data)}")
+        return None
+    return [result for result in data.get("results") or [] if isinstance(result, dict)]
+
+
+def _describe_errors(data: Any) -> str:
     """The registry's error descriptions, readably."""
     if isinstance(data, dict) and isinstance(data.get("Errors"), list):
         return "; ".join(

@@ -1,7 +1,6 @@
 """Discovery from the NPPES NPI Registry: organisations whose registered name marks them as
 ketamine providers (`organization_name=ketamine*`, state by state), as listings."""
 
-import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -10,7 +9,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.spiders.base import SourceSpider
-from crawler.spiders.nppes_api import MAX_SKIP, PAGE_LIMIT, describe_errors
+from crawler.spiders.nppes_api import MAX_SKIP, PAGE_LIMIT, registry_results
 from directory.items import ClinicianItem, ClinicItem, LocationItem
 from directory.vocab import SourceKind
 
@@ -50,15 +49,9 @@ class NppesOrganizationsSpider(SourceSpider):
 
     def parse(self, response: Response, state: str, pattern: str, skip: int) -> Iterator[Any]:
         """One page of organisations; the API reports errors as HTTP 200 with an `Errors` list."""
-        try:
-            data = json.loads(response.text)
-        except ValueError:
-            self.skip("bad_json", response.url)
+        results = registry_results(self, response, f"{state} {pattern}")
+        if results is None:
             return
-        if not isinstance(data, dict) or "Errors" in data or "results" not in data:
-            self.skip("api_error", f"{state} {pattern}: {describe_errors(data)}")
-            return
-        results = [r for r in data.get("results") or [] if isinstance(r, dict)]
         for record in results:
             number = str(record.get("number", ""))
             if number not in self.seen_numbers:
