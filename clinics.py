@@ -141,7 +141,11 @@ def _report_runs(session: Session, first_run: int) -> list[CrawlRun]:
         session.scalars(select(CrawlRun).where(CrawlRun.id >= first_run).order_by(CrawlRun.id))
     )
     for run in runs:
-        counts = ", ".join(f"{key} {value}" for key, value in run.counts.items())
+        counts = ", ".join(
+            f"{key} {value}"
+            for key, value in run.counts.items()
+            if not key.startswith("fields/")  # the monitors' per-field tallies, kept in the run
+        )
         took = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
         click.echo(f"{run.source_name} ({run.source_kind}): {run.status} in {took:.1f} s; {counts}")
         for finding in run.findings:
