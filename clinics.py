@@ -6,7 +6,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -422,23 +422,28 @@ def _decide(
     click.echo(f"Recorded; the listing is now {verdict}.")
 
 
+def _decision_arguments(command: Callable[..., None]) -> Callable[..., None]:
+    """The arguments and options every candidate decision takes: the pair, who and why."""
+    for decorate in (
+        click.pass_obj,
+        click.option("--note", default="", help="Why."),
+        click.option("--by", required=True, help="Who decides (kept with the decision)."),
+        click.argument("license_id", type=int),
+        click.argument("clinician_id", type=int),
+    ):
+        command = decorate(command)
+    return command
+
+
 @candidates.command("confirm")
-@click.argument("clinician_id", type=int)
-@click.argument("license_id", type=int)
-@click.option("--by", required=True, help="Who decides (kept with the decision).")
-@click.option("--note", default="", help="Why.")
-@click.pass_obj
+@_decision_arguments
 def candidates_confirm(url: str, clinician_id: int, license_id: int, by: str, note: str) -> None:
     """Confirm that a licence record is this clinician's."""
     _decide(url, clinician_id, license_id, "confirmed", by, note)
 
 
 @candidates.command("reject")
-@click.argument("clinician_id", type=int)
-@click.argument("license_id", type=int)
-@click.option("--by", required=True, help="Who decides (kept with the decision).")
-@click.option("--note", default="", help="Why.")
-@click.pass_obj
+@_decision_arguments
 def candidates_reject(url: str, clinician_id: int, license_id: int, by: str, note: str) -> None:
     """Reject a licence record as not this clinician's."""
     _decide(url, clinician_id, license_id, "rejected", by, note)
