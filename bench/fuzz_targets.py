@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from scrapy.http import HtmlResponse, Request, TextResponse
-from scrapy.utils.test import get_crawler
 
 from crawler.extract.page import extract_page
 from crawler.spiders.leie_csv import LeieCsvSpider
@@ -27,18 +26,9 @@ URL = "http://127.0.0.1:8801/"
 SOURCES = {source.name: source for source in load_sources(SOURCES_FILE)}
 
 
-def _spider(cls: Any, source: Source) -> Any:
-    """A spider on its own crawler, as Scrapy would build it."""
-    crawler = get_crawler(cls)
-    spider = cls.from_crawler(crawler, source=source)
-    crawler.spider = spider
-    crawler.stats.open_spider()
-    return spider
-
-
-SODA_TABLE = _spider(LicenseTableSpider, SOURCES["tx-licenses"])
-CSV_TABLE = _spider(LicenseTableSpider, SOURCES["co-licenses"])
-LEIE = _spider(LeieCsvSpider, SOURCES["oig-leie"])
+SODA_TABLE = LicenseTableSpider.standalone(SOURCES["tx-licenses"])
+CSV_TABLE = LicenseTableSpider.standalone(SOURCES["co-licenses"])
+LEIE = LeieCsvSpider.standalone(SOURCES["oig-leie"])
 
 
 def _normalised(item: Any, source: Source) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from crawler.extract import PageFacts, extract_page, page_text
@@ -29,6 +30,18 @@ class SourceSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "SourceSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.source = spider._resolve_source(crawler.settings.get("CLINICS_SOURCES"))
+        return spider
+
+    @classmethod
+    def standalone(cls, source: Source, **kwargs: Any) -> Any:
+        """This spider on a crawler of its own with open stats, fed responses by hand.
+
+        For driving its callbacks without a crawl: the fuzzer and the spiders' tests.
+        """
+        crawler = get_crawler(cls)
+        spider = cls.from_crawler(crawler, source=source, **kwargs)
+        crawler.spider = spider
+        crawler.stats.open_spider()
         return spider
 
     def _resolve_source(self, sources_file: str) -> Source:

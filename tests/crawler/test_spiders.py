@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
-from scrapy.utils.test import get_crawler
 
 from crawler.middlewares import retry_after_seconds
 from crawler.run import project_settings
@@ -28,14 +27,6 @@ REFERENCE = Path(__file__).parents[1] / "fixtures" / "reference"
 NPPES_URL = "https://npiregistry.example/api/"
 
 
-def spider_for(cls, source: Source, **kwargs):
-    crawler = get_crawler(cls)
-    spider = cls.from_crawler(crawler, source=source, **kwargs)
-    crawler.spider = spider
-    crawler.stats.open_spider()
-    return spider
-
-
 def json_response(url: str, body: bytes) -> TextResponse:
     return TextResponse(url, body=body, encoding="utf-8", request=Request(url))
 
@@ -44,7 +35,7 @@ def json_response(url: str, body: bytes) -> TextResponse:
 def nppes():
     source = Source(name="nppes", kind=SourceKind.NPPES_API, url=NPPES_URL)
     lookup = ClinicianLookup(first_name="Paul", last_name="Dewey", state="MN")
-    return spider_for(NppesApiSpider, source, lookups=[lookup]), lookup
+    return NppesApiSpider.standalone(source, lookups=[lookup]), lookup
 
 
 @pytest.mark.parametrize(
@@ -110,7 +101,7 @@ def test_soda_pages_until_a_short_page_and_maps_columns():
         state="TX",
         columns={"license_number": "lic", "last_name": "surname"},
     )
-    spider = spider_for(LicenseTableSpider, source)
+    spider = LicenseTableSpider.standalone(source)
     rows = [{"lic": str(n), "surname": "Roe", "other": "x"} for n in range(SODA_PAGE)]
     full = list(spider.parse_soda(json_response(source.url, json.dumps(rows).encode()), offset=0))
     (follow,) = [item for item in full if isinstance(item, Request)]
@@ -134,7 +125,7 @@ def test_csv_missing_a_mapped_column_is_a_counted_skip_not_garbage():
         state="CO",
         columns={"license_number": "License Number", "last_name": "Last Name"},
     )
-    spider = spider_for(LicenseTableSpider, source)
+    spider = LicenseTableSpider.standalone(source)
     body = b"License Number,Surname\r\nDR.1,Roe\r\n"
     assert list(spider.parse_csv(TextResponse(source.url, body=body))) == []
     assert spider.crawler.stats.get_value("skipped/missing_columns") == 1
@@ -147,7 +138,7 @@ def test_clinic_site_visit_keeps_to_the_site_and_its_key_pages():
         urls=("https://clinic.example/",),
         page_budget=3,
     )
-    spider = spider_for(ClinicSitesSpider, source)
+    spider = ClinicSitesSpider.standalone(source)
     html = b"""<html><body><nav>
       <a href="/blog/ptsd-news/">Blog</a><a href="/contact/">Contact</a>
       <a href="https://elsewhere.example/team/">Partner</a><a href="/team/#jane">Our team</a>
@@ -178,7 +169,7 @@ def organisations():
         url=NPPES_URL,
         states=("PA",),
     )
-    return spider_for(NppesOrganizationsSpider, source)
+    return NppesOrganizationsSpider.standalone(source)
 
 
 def test_registry_organisations_become_listings_with_address_and_official(organisations):
@@ -217,7 +208,7 @@ def test_organisation_search_asks_each_state_and_name_for_organisations_only():
         states=("TX", "CO"),
         names=("ketamine*", "calm waters*"),
     )
-    spider = spider_for(NppesOrganizationsSpider, source)
+    spider = NppesOrganizationsSpider.standalone(source)
 
     async def requests():
         return [request async for request in spider.start()]
@@ -234,7 +225,7 @@ OVERPASS_URL = "https://overpass.example/api/interpreter"
 @pytest.fixture
 def overpass():
     source = Source(name="osm", kind=SourceKind.OSM_OVERPASS, url=OVERPASS_URL, query="[out:json];")
-    return spider_for(OsmOverpassSpider, source)
+    return OsmOverpassSpider.standalone(source)
 
 
 def test_overpass_elements_with_tags_become_listings_with_their_address(overpass):
@@ -290,7 +281,7 @@ def test_an_overpass_remark_is_an_error_so_the_run_is_not_complete(overpass, cap
 
 def test_a_directory_marked_up_as_an_item_list_needs_no_selectors():
     source = Source(name="finder", kind=SourceKind.DIRECTORY, url="https://finder.example/")
-    spider = spider_for(DirectorySpider, source)
+    spider = DirectorySpider.standalone(source)
     html = b"""<html><head><link rel="next" href="/clinics/?page=2"></head><body>
     <script type="application/ld+json">{"@context": "https://schema.org", "@type": "ItemList",
       "itemListElement": [
@@ -315,7 +306,7 @@ def test_a_directory_marked_up_as_an_item_list_needs_no_selectors():
 
 def test_a_page_the_extractor_fails_on_is_logged_and_the_visit_goes_on(monkeypatch, caplog):
     source = Source(name="sites", kind=SourceKind.CLINIC_SITES, urls=("https://clinic.example/",))
-    spider = spider_for(ClinicSitesSpider, source)
+    spider = ClinicSitesSpider.standalone(source)
 
     def broken(html, url):
         raise RecursionError("maximum recursion depth exceeded")
@@ -336,7 +327,7 @@ def test_a_directory_profile_linking_the_clinics_site_leads_to_a_visit_of_it():
         url="https://finder.example/",
         fields={"name": "h1::text", "website": "a.website::attr(href)"},
     )
-    spider = spider_for(DirectorySpider, source)
+    spider = DirectorySpider.standalone(source)
     html = b"""<html><body><h1>Calm Waters Ketamine Clinic</h1>
       <p>IV ketamine</p><a class="website" href="https://calmwaters.example/">Website</a>
       </body></html>"""
