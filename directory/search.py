@@ -5,16 +5,30 @@ package (GeoNames data), so a search never calls out to the network.
 """
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from math import asin, cos, degrees, radians, sin, sqrt
+from math import asin, cos, degrees, pi, radians, sin
 from typing import Any
 
 import us
 import zipcodes
-from sqlalchemy import Select, null, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Row,
+    Select,
+    String,
+    Subquery,
+    and_,
+    column,
+    exists,
+    func,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from directory.geocode import Geocoder, GeocoderError
 from directory.models import Clinic, Location
@@ -29,6 +43,9 @@ MAX_LIMIT = 500
 # Widen the SQL box a little so float rounding at its edge never drops a clinic the exact
 # distance check would keep; the exact check in Python has the last word.
 _BOX_MARGIN_DEGREES = 1e-6
+_RADIANS = pi / 180  # per degree
+_JSON_ELEMENTS = {"postgresql": func.json_array_elements_text}
+"""Each dialect's function from a JSON list to a table of its elements (SQLite: json_each)."""
 
 _ZIP = re.compile(r"(\d{5})(?:-?\d{4})?")
 _TRAILING_ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\s*$")
@@ -84,15 +101,6 @@ class SearchResults:
     radius_miles: float
     hits: list[Hit]
     total: int
-
-
-def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """The great-circle distance in miles between two points given in degrees."""
-    phi1, phi2 = radians(lat1), radians(lat2)
-    half_dphi = (phi2 - phi1) / 2
-    half_dlambda = radians(lon2 - lon1) / 2
-    h = sin(half_dphi) ** 2 + cos(phi1) * cos(phi2) * sin(half_dlambda) ** 2
-    return 2 * EARTH_RADIUS_MILES * asin(min(1.0, sqrt(h)))
 
 
 def place_at(lat: float, lon: float, label: str = "your location") -> Place:
@@ -255,23 +263,6 @@ class Filters:
     condition: Condition | None = None
     support: bool = False
 
-    def admits(
-        self, verdict: str, modalities: Collection[str], conditions: Collection[str]
-    ) -> bool:
-        """Whether a clinic with this verdict, treatments and conditions passes the filters."""
-        if self.verdicts is not None and verdict not in self.verdicts:
-            return False
-        if self.modality is not None and self.modality not in modalities:
-            return False
-        if self.condition is not None and self.condition not in conditions:
-            return False
-        return not self.support or not SUPPORT_MODALITIES.isdisjoint(modalities)
-
-    @property
-    def on_services(self) -> bool:
-        """Whether any filter reads a clinic's treatments or conditions."""
-        return self.modality is not None or self.condition is not None or self.support
-
 
 def search_clinics(
     session: Session,
@@ -292,16 +283,15 @@ def search_clinics(
     _check_bounds(radius_miles, limit, offset)
     place = near if isinstance(near, Place) else resolve_place(near, geocoder)
     filters = filters or Filters()
-    index = index or detect_index(session.connection())
-    rows = [
-        row
-        for statement in _candidates(place, radius_miles, index, filters.on_services)
-        for row in session.execute(statement)
-        if filters.admits(row.verdict, row.modalities, row.conditions)
-    ]
-    ranked = _rank(place, radius_miles, rows)
-    page = ranked[offset : offset + limit]
-    return SearchResults(place, radius_miles, _load_hits(session, page), len(ranked))
+    connection = session.connection()
+    index = index or detect_index(connection)
+    nearest = _nearest_locations(place, radius_miles, index, filters, connection.dialect.name)
+    page = connection.execute(_page(nearest, limit, offset)).all()
+    if page:
+        total = page[0].total
+    else:  # past the end (or nothing found): the page cannot carry the count
+        total = connection.execute(select(func.count()).select_from(nearest)).scalar_one()
+    return SearchResults(place, radius_miles, _load_hits(session, page), total)
 
 
 def _check_bounds(radius_miles: float, limit: int, offset: int) -> None:
@@ -321,53 +311,118 @@ def _check_bounds(radius_miles: float, limit: int, offset: int) -> None:
         raise SearchInputError("The offset cannot be negative.", field="offset")
 
 
-_CandidateSelect = Select[*tuple[Any, ...]]
+def _nearest_locations(
+    place: Place, radius_miles: float, index: SpatialIndex, filters: Filters, dialect: str
+) -> Subquery:
+    """Each listing passing the filters with its location nearest the place, within the radius.
 
-
-def _candidates(
-    place: Place, radius_miles: float, index: SpatialIndex, services: bool = False
-) -> list[_CandidateSelect]:
-    """Statements for the locations the index puts near the place (a superset of the circle).
-
-    Only the index (and leaving out hidden and merged listings) narrows in SQL, so that every
-    database starts from it; the filters and the exact distance are applied to the rows.
-    Treatments and conditions are read (and their JSON decoded) only when `services` says a
-    filter needs them.
+    The index narrows the locations first (a superset of the circle); the exact great-circle
+    distance, computed by the database, then decides, so every index gives the same rows.
+    The filters apply to the listings found, not before: started from the verdict index,
+    SQLite would read most of the directory.
     """
-    wanted = (Clinic.modalities, Clinic.conditions) if services else (null(), null())
-    base = select(
-        Location.clinic_id,
-        Location.id,
-        Location.lat,
-        Location.lon,
-        Clinic.name,
-        Clinic.verdict,
-        wanted[0].label("modalities"),
-        wanted[1].label("conditions"),
+    distance = _distance_miles(place)
+    located = (
+        select(
+            Location.clinic_id,
+            Location.id.label("location_id"),
+            distance.label("distance"),
+            func.row_number()
+            .over(partition_by=Location.clinic_id, order_by=(distance, Location.id))
+            .label("nth"),
+        )
+        .where(_near(place, radius_miles, index), distance <= radius_miles)
+        .subquery("located")
     )
-    base = base.join(Clinic, Location.clinic).where(~Clinic.removal.has())  # hidden, merged: out
+    return (
+        select(located.c.clinic_id, located.c.location_id, located.c.distance, Clinic.name)
+        .join(Clinic, Clinic.id == located.c.clinic_id)
+        .where(located.c.nth == 1, ~Clinic.removal.has(), *_admitted(filters, dialect))
+        .subquery("nearest")
+    )
+
+
+_Page = Sequence[Row[int, int, float, int]]
+
+
+def _page(nearest: Subquery, limit: int, offset: int) -> Select[int, int, float, int]:
+    """One page of the nearest listings, nearest first (ties by name), each with the total."""
+    return (
+        select(
+            nearest.c.clinic_id,
+            nearest.c.location_id,
+            nearest.c.distance,
+            func.count().over().label("total"),
+        )
+        .order_by(nearest.c.distance, func.lower(nearest.c.name), nearest.c.clinic_id)
+        .limit(limit)
+        .offset(offset)
+    )
+
+
+def _distance_miles(place: Place) -> ColumnElement[float]:
+    """SQL for a location's great-circle distance in miles from the place (the haversine formula).
+
+    Only arithmetic and sin, cos, asin and sqrt, which SQLite and PostgreSQL both have.
+    """
+    phi = radians(place.lat)
+    lat = Location.lat * _RADIANS
+    sin_half_dphi = _sin((lat - phi) * 0.5)
+    sin_half_dlambda = _sin((Location.lon - place.lon) * (_RADIANS / 2))
+    h = (
+        sin_half_dphi * sin_half_dphi
+        + cos(phi) * func.cos(lat, type_=Float) * sin_half_dlambda * sin_half_dlambda
+    )
+    return 2 * EARTH_RADIUS_MILES * func.asin(func.sqrt(h, type_=Float), type_=Float)
+
+
+def _sin(angle: ColumnElement[Any]) -> ColumnElement[float]:
+    """SQL sine."""
+    return func.sin(angle, type_=Float)
+
+
+def _near(place: Place, radius_miles: float, index: SpatialIndex) -> ColumnElement[bool]:
+    """Locations the index puts near the place: a superset of the circle, never less."""
     if index is SpatialIndex.POSTGIS:
-        return [
-            base.where(
-                within_miles(Location.lon, Location.lat, (place.lat, place.lon), radius_miles)
-            )
-        ]
+        return within_miles(Location.lon, Location.lat, (place.lat, place.lon), radius_miles)
     (lat_min, lat_max), lon_ranges = _bounding_box(place, radius_miles)
     if index is SpatialIndex.RTREE:
-        return [
-            base.where(
-                Location.id.in_(
-                    select(rtree.c.id)
-                    .where(rtree.c.max_lat >= lat_min, rtree.c.min_lat <= lat_max)
-                    .where(rtree.c.max_lon >= low, rtree.c.min_lon <= high)
-                )
-            )
+        boxes = [
+            select(rtree.c.id)
+            .where(rtree.c.max_lat >= lat_min, rtree.c.min_lat <= lat_max)
+            .where(rtree.c.max_lon >= low, rtree.c.min_lon <= high)
             for low, high in lon_ranges
         ]
-    return [
-        base.where(Location.lat.between(lat_min, lat_max), Location.lon.between(low, high))
-        for low, high in lon_ranges
-    ]
+        return Location.id.in_(boxes[0] if len(boxes) == 1 else union_all(*boxes))
+    return or_(
+        *(
+            and_(Location.lat.between(lat_min, lat_max), Location.lon.between(low, high))
+            for low, high in lon_ranges
+        )
+    )
+
+
+def _admitted(filters: Filters, dialect: str) -> list[ColumnElement[bool]]:
+    """SQL for the filters on a listing's verdict, treatments and conditions."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.verdicts is not None:
+        conditions.append(Clinic.verdict.in_(sorted(filters.verdicts)))
+    if filters.modality is not None:
+        conditions.append(_has(Clinic.modalities, filters.modality, dialect))
+    if filters.condition is not None:
+        conditions.append(_has(Clinic.conditions, filters.condition, dialect))
+    if filters.support:
+        conditions.append(
+            or_(*(_has(Clinic.modalities, word, dialect) for word in sorted(SUPPORT_MODALITIES)))
+        )
+    return conditions
+
+
+def _has(words: InstrumentedAttribute[list[str]], word: str, dialect: str) -> ColumnElement[bool]:
+    """SQL: the JSON list of words holds the word."""
+    as_table = _JSON_ELEMENTS.get(dialect, func.json_each)
+    elements = as_table(words).table_valued(column("value", String))
+    return exists().where(elements.c.value == word)
 
 
 def _bounding_box(
@@ -389,33 +444,18 @@ def _bounding_box(
     return (lat_min, lat_max), [(lon_min, lon_max)]
 
 
-_Ranked = tuple[float, str, int, int]
-
-
-def _rank(place: Place, radius_miles: float, rows: Iterable[Any]) -> list[_Ranked]:
-    """(distance, name, clinic id, location id) per clinic within the radius, nearest first."""
-    nearest: dict[int, _Ranked] = {}
-    for clinic_id, location_id, lat, lon, name, *_ in rows:
-        distance = haversine_miles(place.lat, place.lon, lat, lon)
-        if distance <= radius_miles and (
-            clinic_id not in nearest or distance < nearest[clinic_id][0]
-        ):
-            nearest[clinic_id] = (distance, name, clinic_id, location_id)
-    return sorted(nearest.values(), key=lambda item: (item[0], item[1].casefold(), item[2]))
-
-
-def _load_hits(session: Session, page: list[_Ranked]) -> list[Hit]:
+def _load_hits(session: Session, page: _Page) -> list[Hit]:
     """The page's clinics with everything a results page or listing record needs, in order."""
     if not page:
         return []
-    ids = [clinic_id for _, _, clinic_id, _ in page]
+    ids = [row.clinic_id for row in page]
     statement = select(Clinic).where(Clinic.id.in_(ids)).options(*_LISTING_LOADS)
     clinics = {clinic.id: clinic for clinic in session.scalars(statement)}
     hits = []
-    for distance, _, clinic_id, location_id in page:
-        clinic = clinics[clinic_id]
-        location = next(loc for loc in clinic.locations if loc.id == location_id)
-        hits.append(Hit(clinic, location, distance))
+    for row in page:
+        clinic = clinics[row.clinic_id]
+        location = next(loc for loc in clinic.locations if loc.id == row.location_id)
+        hits.append(Hit(clinic, location, row.distance))
     return hits
 
 
