@@ -14,13 +14,16 @@ from typing import Any
 import us
 import zipcodes
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Float,
+    Integer,
     Row,
     Select,
     String,
     Subquery,
     and_,
+    bindparam,
     column,
     exists,
     func,
@@ -44,6 +47,8 @@ MAX_LIMIT = 500
 # distance check would keep; the exact check in Python has the last word.
 _BOX_MARGIN_DEGREES = 1e-6
 _RADIANS = pi / 180  # per degree
+_Box = tuple[tuple[float, float], list[tuple[float, float]]]
+"""A latitude range and one or two longitude ranges."""
 _JSON_ELEMENTS = {"postgresql": func.json_array_elements_text}
 """Each dialect's function from a JSON list to a table of its elements (SQLite: json_each)."""
 
@@ -282,15 +287,14 @@ def search_clinics(
     """
     _check_bounds(radius_miles, limit, offset)
     place = near if isinstance(near, Place) else resolve_place(near, geocoder)
-    filters = filters or Filters()
     connection = session.connection()
     index = index or detect_index(connection)
-    nearest = _nearest_locations(place, radius_miles, index, filters, connection.dialect.name)
-    page = connection.execute(_page(nearest, limit, offset)).all()
-    if page:
-        total = page[0].total
-    else:  # past the end (or nothing found): the page cannot carry the count
-        total = connection.execute(select(func.count()).select_from(nearest)).scalar_one()
+    box = _bounding_box(place, radius_miles)
+    nearest = _nearest_locations(index, filters or Filters(), connection.dialect.name, len(box[1]))
+    params = _parameters(place, radius_miles, box) | {"limit": limit, "offset": offset}
+    page = connection.execute(_page(nearest), params).all()
+    # past the end (or when nothing is found) no row carries the total, so count apart
+    total = page[0].total if page else connection.execute(_count(nearest), params).scalar_one()
     return SearchResults(place, radius_miles, _load_hits(session, page), total)
 
 
@@ -311,17 +315,19 @@ def _check_bounds(radius_miles: float, limit: int, offset: int) -> None:
         raise SearchInputError("The offset cannot be negative.", field="offset")
 
 
+@lru_cache(maxsize=256)
 def _nearest_locations(
-    place: Place, radius_miles: float, index: SpatialIndex, filters: Filters, dialect: str
+    index: SpatialIndex, filters: Filters, dialect: str, lon_ranges: int
 ) -> Subquery:
     """Each listing passing the filters with its location nearest the place, within the radius.
 
     The index narrows the locations first (a superset of the circle); the exact great-circle
     distance, computed by the database, then decides, so every index gives the same rows.
     The filters apply to the listings found, not before: started from the verdict index,
-    SQLite would read most of the directory.
+    SQLite would read most of the directory. The place, radius and box are parameters (see
+    `_parameters`), so each kind of search is built, and compiled, once.
     """
-    distance = _distance_miles(place)
+    distance = _distance_miles()
     located = (
         select(
             Location.clinic_id,
@@ -331,7 +337,7 @@ def _nearest_locations(
             .over(partition_by=Location.clinic_id, order_by=(distance, Location.id))
             .label("nth"),
         )
-        .where(_near(place, radius_miles, index), distance <= radius_miles)
+        .where(_near(index, lon_ranges), distance <= bindparam("radius", type_=Float))
         .subquery("located")
     )
     return (
@@ -342,10 +348,29 @@ def _nearest_locations(
     )
 
 
+def _parameters(place: Place, radius_miles: float, box: _Box) -> dict[str, float]:
+    """The values of a search's parameters: the place, the radius and the bounding box."""
+    (lat_min, lat_max), lon_ranges = box
+    phi = radians(place.lat)
+    params = {
+        "lat": place.lat,
+        "lon": place.lon,
+        "phi": phi,
+        "cos_phi": cos(phi),
+        "radius": radius_miles,
+        "lat_min": lat_min,
+        "lat_max": lat_max,
+    }
+    for number, (low, high) in enumerate(lon_ranges):
+        params |= {f"lon_min_{number}": low, f"lon_max_{number}": high}
+    return params
+
+
 _Page = Sequence[Row[int, int, float, int]]
 
 
-def _page(nearest: Subquery, limit: int, offset: int) -> Select[int, int, float, int]:
+@lru_cache(maxsize=256)
+def _page(nearest: Subquery) -> Select[int, int, float, int]:
     """One page of the nearest listings, nearest first (ties by name), each with the total."""
     return (
         select(
@@ -355,25 +380,35 @@ def _page(nearest: Subquery, limit: int, offset: int) -> Select[int, int, float,
             func.count().over().label("total"),
         )
         .order_by(nearest.c.distance, func.lower(nearest.c.name), nearest.c.clinic_id)
-        .limit(limit)
-        .offset(offset)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
     )
 
 
-def _distance_miles(place: Place) -> ColumnElement[float]:
+@lru_cache(maxsize=256)
+def _count(nearest: Subquery) -> Select[int]:
+    """How many listings the search finds."""
+    return select(func.count()).select_from(nearest)
+
+
+def _distance_miles() -> ColumnElement[float]:
     """SQL for a location's great-circle distance in miles from the place (the haversine formula).
 
     Only arithmetic and sin, cos, asin and sqrt, which SQLite and PostgreSQL both have.
     """
-    phi = radians(place.lat)
     lat = Location.lat * _RADIANS
-    sin_half_dphi = _sin((lat - phi) * 0.5)
-    sin_half_dlambda = _sin((Location.lon - place.lon) * (_RADIANS / 2))
+    sin_half_dphi = _sin((lat - _float("phi")) * 0.5)
+    sin_half_dlambda = _sin((Location.lon - _float("lon")) * (_RADIANS / 2))
     h = (
         sin_half_dphi * sin_half_dphi
-        + cos(phi) * func.cos(lat, type_=Float) * sin_half_dlambda * sin_half_dlambda
+        + _float("cos_phi") * func.cos(lat, type_=Float) * sin_half_dlambda * sin_half_dlambda
     )
     return 2 * EARTH_RADIUS_MILES * func.asin(func.sqrt(h, type_=Float), type_=Float)
+
+
+def _float(name: str) -> BindParameter[float]:
+    """A search parameter that is a number."""
+    return bindparam(name, type_=Float)
 
 
 def _sin(angle: ColumnElement[Any]) -> ColumnElement[float]:
@@ -381,23 +416,26 @@ def _sin(angle: ColumnElement[Any]) -> ColumnElement[float]:
     return func.sin(angle, type_=Float)
 
 
-def _near(place: Place, radius_miles: float, index: SpatialIndex) -> ColumnElement[bool]:
+def _near(index: SpatialIndex, lon_ranges: int) -> ColumnElement[bool]:
     """Locations the index puts near the place: a superset of the circle, never less."""
     if index is SpatialIndex.POSTGIS:
-        return within_miles(Location.lon, Location.lat, (place.lat, place.lon), radius_miles)
-    (lat_min, lat_max), lon_ranges = _bounding_box(place, radius_miles)
+        return within_miles(
+            Location.lon, Location.lat, _float("lat"), _float("lon"), _float("radius")
+        )
+    lat_min, lat_max = _float("lat_min"), _float("lat_max")
+    lons = [(_float(f"lon_min_{n}"), _float(f"lon_max_{n}")) for n in range(lon_ranges)]
     if index is SpatialIndex.RTREE:
         boxes = [
             select(rtree.c.id)
             .where(rtree.c.max_lat >= lat_min, rtree.c.min_lat <= lat_max)
             .where(rtree.c.max_lon >= low, rtree.c.min_lon <= high)
-            for low, high in lon_ranges
+            for low, high in lons
         ]
         return Location.id.in_(boxes[0] if len(boxes) == 1 else union_all(*boxes))
     return or_(
         *(
             and_(Location.lat.between(lat_min, lat_max), Location.lon.between(low, high))
-            for low, high in lon_ranges
+            for low, high in lons
         )
     )
 
@@ -425,9 +463,7 @@ def _has(words: InstrumentedAttribute[list[str]], word: str, dialect: str) -> Co
     return exists().where(elements.c.value == word)
 
 
-def _bounding_box(
-    place: Place, radius_miles: float
-) -> tuple[tuple[float, float], list[tuple[float, float]]]:
+def _bounding_box(place: Place, radius_miles: float) -> _Box:
     """The latitude range and longitude range(s) enclosing the circle; two when it crosses ±180°."""
     angle = radius_miles / EARTH_RADIUS_MILES
     dlat = degrees(angle) + _BOX_MARGIN_DEGREES
