@@ -5,7 +5,7 @@ package (GeoNames data), so a search never calls out to the network.
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from math import asin, cos, degrees, pi, radians, sin
@@ -18,7 +18,6 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
-    Row,
     Select,
     String,
     Subquery,
@@ -96,6 +95,25 @@ class Hit:
     clinic: Clinic
     location: Location
     distance_miles: float
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One clinic a search found: its id, the id of its nearest location, and the distance."""
+
+    clinic_id: int
+    location_id: int
+    distance_miles: float
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """One page of a search as ids and distances, nearest first, and how many there are in all."""
+
+    place: Place
+    radius_miles: float
+    page: list[Ranked]
+    total: int
 
 
 @dataclass(frozen=True)
@@ -285,6 +303,25 @@ def search_clinics(
     `index` is the spatial index to narrow candidates with (found out when not given); every
     index gives the same results, because the exact great-circle distance decides.
     """
+    ranking = rank_clinics(
+        session, near, radius_miles, filters, limit, offset, index=index, geocoder=geocoder
+    )
+    hits = _load_hits(session, ranking.page)
+    return SearchResults(ranking.place, ranking.radius_miles, hits, ranking.total)
+
+
+def rank_clinics(
+    session: Session,
+    near: str | Place,
+    radius_miles: float,
+    filters: Filters | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    *,
+    index: SpatialIndex | None = None,
+    geocoder: Geocoder | None = None,
+) -> Ranking:
+    """The search `search_clinics` runs, as ids and distances only: one query, no listings read."""
     _check_bounds(radius_miles, limit, offset)
     place = near if isinstance(near, Place) else resolve_place(near, geocoder)
     connection = session.connection()
@@ -292,10 +329,11 @@ def search_clinics(
     box = _bounding_box(place, radius_miles)
     nearest = _nearest_locations(index, filters or Filters(), connection.dialect.name, len(box[1]))
     params = _parameters(place, radius_miles, box) | {"limit": limit, "offset": offset}
-    page = connection.execute(_page(nearest), params).all()
+    rows = connection.execute(_page(nearest), params).all()
     # past the end (or when nothing is found) no row carries the total, so count apart
-    total = page[0].total if page else connection.execute(_count(nearest), params).scalar_one()
-    return SearchResults(place, radius_miles, _load_hits(session, page), total)
+    total = rows[0].total if rows else connection.execute(_count(nearest), params).scalar_one()
+    page = [Ranked(row.clinic_id, row.location_id, row.distance) for row in rows]
+    return Ranking(place, radius_miles, page, total)
 
 
 def _check_bounds(radius_miles: float, limit: int, offset: int) -> None:
@@ -364,9 +402,6 @@ def _parameters(place: Place, radius_miles: float, box: _Box) -> dict[str, float
     for number, (low, high) in enumerate(lon_ranges):
         params |= {f"lon_min_{number}": low, f"lon_max_{number}": high}
     return params
-
-
-_Page = Sequence[Row[int, int, float, int]]
 
 
 @lru_cache(maxsize=256)
@@ -480,18 +515,18 @@ def _bounding_box(place: Place, radius_miles: float) -> _Box:
     return (lat_min, lat_max), [(lon_min, lon_max)]
 
 
-def _load_hits(session: Session, page: _Page) -> list[Hit]:
+def _load_hits(session: Session, page: list[Ranked]) -> list[Hit]:
     """The page's clinics with everything a results page or listing record needs, in order."""
     if not page:
         return []
-    ids = [row.clinic_id for row in page]
+    ids = [ranked.clinic_id for ranked in page]
     statement = select(Clinic).where(Clinic.id.in_(ids)).options(*_LISTING_LOADS)
     clinics = {clinic.id: clinic for clinic in session.scalars(statement)}
     hits = []
-    for row in page:
-        clinic = clinics[row.clinic_id]
-        location = next(loc for loc in clinic.locations if loc.id == row.location_id)
-        hits.append(Hit(clinic, location, row.distance))
+    for ranked in page:
+        clinic = clinics[ranked.clinic_id]
+        location = next(loc for loc in clinic.locations if loc.id == ranked.location_id)
+        hits.append(Hit(clinic, location, ranked.distance_miles))
     return hits
 
 
