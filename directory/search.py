@@ -43,7 +43,7 @@ MAX_RADIUS_MILES = 250.0
 MAX_QUERY_LENGTH = 200
 MAX_LIMIT = 500
 # Widen the SQL box a little so float rounding at its edge never drops a clinic the exact
-# distance check would keep; the exact check in Python has the last word.
+# distance check would keep; the exact distance has the last word.
 _BOX_MARGIN_DEGREES = 1e-6
 _RADIANS = pi / 180  # per degree
 _Box = tuple[tuple[float, float], list[tuple[float, float]]]
