@@ -64,6 +64,8 @@ _LISTING_LOADS = (
     selectinload(Clinic.flags),
     selectinload(Clinic.overrides),
 )
+_HIT_LOADS = (selectinload(Clinic.locations), selectinload(Clinic.verifications))
+"""What a results page reads of each clinic: its locations, and the newest verdict's reason."""
 
 
 class SearchInputError(ValueError):
@@ -516,11 +518,11 @@ def _bounding_box(place: Place, radius_miles: float) -> _Box:
 
 
 def _load_hits(session: Session, page: list[Ranked]) -> list[Hit]:
-    """The page's clinics with everything a results page or listing record needs, in order."""
+    """The page's clinics with what a results page shows loaded (the rest loads when read)."""
     if not page:
         return []
     ids = [ranked.clinic_id for ranked in page]
-    statement = select(Clinic).where(Clinic.id.in_(ids)).options(*_LISTING_LOADS)
+    statement = select(Clinic).where(Clinic.id.in_(ids)).options(*_HIT_LOADS)
     clinics = {clinic.id: clinic for clinic in session.scalars(statement)}
     hits = []
     for ranked in page:
