@@ -1,6 +1,8 @@
 """Engines, sessions and the schema: SQLite (WAL, foreign keys) by default, or PostgreSQL."""
 
+import math
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +44,25 @@ def make_engine(url: str | None = None, **options: Any) -> Engine:
     return engine
 
 
+_SEARCH_MATH = ("sin", "cos", "asin", "sqrt")
+"""The SQL functions location search computes distances with; Python's stand in if missing."""
+
+
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     """Per connection: enforce foreign keys, write-ahead log so readers never wait on the crawl,
-    and the file mapped into memory (up to 1 GiB) for the licence checker's many small reads."""
+    the file mapped into memory (up to 1 GiB) for the licence checker's many small reads, and
+    the math functions search needs."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA mmap_size=1073741824")  # read pages in place: blocks of licences
+    for name in _SEARCH_MATH:
+        try:
+            cursor.execute(f"SELECT {name}(0.5)")
+        except sqlite3.OperationalError:  # SQLite before 3.35, or built without them
+            dbapi_connection.create_function(name, 1, getattr(math, name), deterministic=True)
     cursor.close()
 
 

@@ -5,16 +5,32 @@ package (GeoNames data), so a search never calls out to the network.
 """
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from math import asin, cos, degrees, radians, sin, sqrt
+from math import asin, cos, degrees, pi, radians, sin
 from typing import Any
 
 import us
 import zipcodes
-from sqlalchemy import Select, null, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    String,
+    Subquery,
+    and_,
+    bindparam,
+    column,
+    exists,
+    func,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from directory.geocode import Geocoder, GeocoderError
 from directory.models import Clinic, Location
@@ -27,8 +43,13 @@ MAX_RADIUS_MILES = 250.0
 MAX_QUERY_LENGTH = 200
 MAX_LIMIT = 500
 # Widen the SQL box a little so float rounding at its edge never drops a clinic the exact
-# distance check would keep; the exact check in Python has the last word.
+# distance check would keep; the exact distance has the last word.
 _BOX_MARGIN_DEGREES = 1e-6
+_RADIANS = pi / 180  # per degree
+_Box = tuple[tuple[float, float], list[tuple[float, float]]]
+"""A latitude range and one or two longitude ranges."""
+_JSON_ELEMENTS = {"postgresql": func.json_array_elements_text}
+"""Each dialect's function from a JSON list to a table of its elements (SQLite: json_each)."""
 
 _ZIP = re.compile(r"(\d{5})(?:-?\d{4})?")
 _TRAILING_ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\s*$")
@@ -43,6 +64,8 @@ _LISTING_LOADS = (
     selectinload(Clinic.flags),
     selectinload(Clinic.overrides),
 )
+_HIT_LOADS = (selectinload(Clinic.locations), selectinload(Clinic.verifications))
+"""What a results page reads of each clinic: its locations, and the newest verdict's reason."""
 
 
 class SearchInputError(ValueError):
@@ -77,6 +100,25 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Ranked:
+    """One clinic a search found: its id, the id of its nearest location, and the distance."""
+
+    clinic_id: int
+    location_id: int
+    distance_miles: float
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """One page of a search as ids and distances, nearest first, and how many there are in all."""
+
+    place: Place
+    radius_miles: float
+    page: list[Ranked]
+    total: int
+
+
+@dataclass(frozen=True)
 class SearchResults:
     """One page of clinics near a place, nearest first, and how many there are in all."""
 
@@ -84,15 +126,6 @@ class SearchResults:
     radius_miles: float
     hits: list[Hit]
     total: int
-
-
-def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """The great-circle distance in miles between two points given in degrees."""
-    phi1, phi2 = radians(lat1), radians(lat2)
-    half_dphi = (phi2 - phi1) / 2
-    half_dlambda = radians(lon2 - lon1) / 2
-    h = sin(half_dphi) ** 2 + cos(phi1) * cos(phi2) * sin(half_dlambda) ** 2
-    return 2 * EARTH_RADIUS_MILES * asin(min(1.0, sqrt(h)))
 
 
 def place_at(lat: float, lon: float, label: str = "your location") -> Place:
@@ -255,23 +288,6 @@ class Filters:
     condition: Condition | None = None
     support: bool = False
 
-    def admits(
-        self, verdict: str, modalities: Collection[str], conditions: Collection[str]
-    ) -> bool:
-        """Whether a clinic with this verdict, treatments and conditions passes the filters."""
-        if self.verdicts is not None and verdict not in self.verdicts:
-            return False
-        if self.modality is not None and self.modality not in modalities:
-            return False
-        if self.condition is not None and self.condition not in conditions:
-            return False
-        return not self.support or not SUPPORT_MODALITIES.isdisjoint(modalities)
-
-    @property
-    def on_services(self) -> bool:
-        """Whether any filter reads a clinic's treatments or conditions."""
-        return self.modality is not None or self.condition is not None or self.support
-
 
 def search_clinics(
     session: Session,
@@ -289,19 +305,37 @@ def search_clinics(
     `index` is the spatial index to narrow candidates with (found out when not given); every
     index gives the same results, because the exact great-circle distance decides.
     """
+    ranking = rank_clinics(
+        session, near, radius_miles, filters, limit, offset, index=index, geocoder=geocoder
+    )
+    hits = _load_hits(session, ranking.page)
+    return SearchResults(ranking.place, ranking.radius_miles, hits, ranking.total)
+
+
+def rank_clinics(
+    session: Session,
+    near: str | Place,
+    radius_miles: float,
+    filters: Filters | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    *,
+    index: SpatialIndex | None = None,
+    geocoder: Geocoder | None = None,
+) -> Ranking:
+    """The search `search_clinics` runs, as ids and distances only: one query, no listings read."""
     _check_bounds(radius_miles, limit, offset)
     place = near if isinstance(near, Place) else resolve_place(near, geocoder)
-    filters = filters or Filters()
-    index = index or detect_index(session.connection())
-    rows = [
-        row
-        for statement in _candidates(place, radius_miles, index, filters.on_services)
-        for row in session.execute(statement)
-        if filters.admits(row.verdict, row.modalities, row.conditions)
-    ]
-    ranked = _rank(place, radius_miles, rows)
-    page = ranked[offset : offset + limit]
-    return SearchResults(place, radius_miles, _load_hits(session, page), len(ranked))
+    connection = session.connection()
+    index = index or detect_index(connection)
+    box = _bounding_box(place, radius_miles)
+    nearest = _nearest_locations(index, filters or Filters(), connection.dialect.name, len(box[1]))
+    params = _parameters(place, radius_miles, box) | {"limit": limit, "offset": offset}
+    rows = connection.execute(_page(nearest), params).all()
+    # past the end (or when nothing is found) no row carries the total, so count apart
+    total = rows[0].total if rows else connection.execute(_count(nearest), params).scalar_one()
+    page = [Ranked(row.clinic_id, row.location_id, row.distance) for row in rows]
+    return Ranking(place, radius_miles, page, total)
 
 
 def _check_bounds(radius_miles: float, limit: int, offset: int) -> None:
@@ -321,58 +355,152 @@ def _check_bounds(radius_miles: float, limit: int, offset: int) -> None:
         raise SearchInputError("The offset cannot be negative.", field="offset")
 
 
-_CandidateSelect = Select[*tuple[Any, ...]]
+@lru_cache(maxsize=256)
+def _nearest_locations(
+    index: SpatialIndex, filters: Filters, dialect: str, lon_ranges: int
+) -> Subquery:
+    """Each listing passing the filters with its location nearest the place, within the radius.
 
-
-def _candidates(
-    place: Place, radius_miles: float, index: SpatialIndex, services: bool = False
-) -> list[_CandidateSelect]:
-    """Statements for the locations the index puts near the place (a superset of the circle).
-
-    Only the index (and leaving out hidden and merged listings) narrows in SQL, so that every
-    database starts from it; the filters and the exact distance are applied to the rows.
-    Treatments and conditions are read (and their JSON decoded) only when `services` says a
-    filter needs them.
+    The index narrows the locations first (a superset of the circle); the exact great-circle
+    distance, computed by the database, then decides, so every index gives the same rows.
+    The filters apply to the listings found, not before: started from the verdict index,
+    SQLite would read most of the directory. The place, radius and box are parameters (see
+    `_parameters`), so each kind of search is built, and compiled, once.
     """
-    wanted = (Clinic.modalities, Clinic.conditions) if services else (null(), null())
-    base = select(
-        Location.clinic_id,
-        Location.id,
-        Location.lat,
-        Location.lon,
-        Clinic.name,
-        Clinic.verdict,
-        wanted[0].label("modalities"),
-        wanted[1].label("conditions"),
+    distance = _distance_miles()
+    located = (
+        select(
+            Location.clinic_id,
+            Location.id.label("location_id"),
+            distance.label("distance"),
+            func.row_number()
+            .over(partition_by=Location.clinic_id, order_by=(distance, Location.id))
+            .label("nth"),
+        )
+        .where(_near(index, lon_ranges), distance <= bindparam("radius", type_=Float))
+        .subquery("located")
     )
-    base = base.join(Clinic, Location.clinic).where(~Clinic.removal.has())  # hidden, merged: out
+    return (
+        select(located.c.clinic_id, located.c.location_id, located.c.distance, Clinic.name)
+        .join(Clinic, Clinic.id == located.c.clinic_id)
+        .where(located.c.nth == 1, ~Clinic.removal.has(), *_admitted(filters, dialect))
+        .subquery("nearest")
+    )
+
+
+def _parameters(place: Place, radius_miles: float, box: _Box) -> dict[str, float]:
+    """The values of a search's parameters: the place, the radius and the bounding box."""
+    (lat_min, lat_max), lon_ranges = box
+    phi = radians(place.lat)
+    params = {
+        "lat": place.lat,
+        "lon": place.lon,
+        "phi": phi,
+        "cos_phi": cos(phi),
+        "radius": radius_miles,
+        "lat_min": lat_min,
+        "lat_max": lat_max,
+    }
+    for number, (low, high) in enumerate(lon_ranges):
+        params |= {f"lon_min_{number}": low, f"lon_max_{number}": high}
+    return params
+
+
+@lru_cache(maxsize=256)
+def _page(nearest: Subquery) -> Select[int, int, float, int]:
+    """One page of the nearest listings, nearest first (ties by name), each with the total."""
+    return (
+        select(
+            nearest.c.clinic_id,
+            nearest.c.location_id,
+            nearest.c.distance,
+            func.count().over().label("total"),
+        )
+        .order_by(nearest.c.distance, func.lower(nearest.c.name), nearest.c.clinic_id)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
+@lru_cache(maxsize=256)
+def _count(nearest: Subquery) -> Select[int]:
+    """How many listings the search finds."""
+    return select(func.count()).select_from(nearest)
+
+
+def _distance_miles() -> ColumnElement[float]:
+    """SQL for a location's great-circle distance in miles from the place (the haversine formula).
+
+    Only arithmetic and sin, cos, asin and sqrt, which SQLite and PostgreSQL both have.
+    """
+    lat = Location.lat * _RADIANS
+    sin_half_dphi = _sin((lat - _float("phi")) * 0.5)
+    sin_half_dlambda = _sin((Location.lon - _float("lon")) * (_RADIANS / 2))
+    h = (
+        sin_half_dphi * sin_half_dphi
+        + _float("cos_phi") * func.cos(lat, type_=Float) * sin_half_dlambda * sin_half_dlambda
+    )
+    return 2 * EARTH_RADIUS_MILES * func.asin(func.sqrt(h, type_=Float), type_=Float)
+
+
+def _float(name: str) -> BindParameter[float]:
+    """A search parameter that is a number."""
+    return bindparam(name, type_=Float)
+
+
+def _sin(angle: ColumnElement[Any]) -> ColumnElement[float]:
+    """SQL sine."""
+    return func.sin(angle, type_=Float)
+
+
+def _near(index: SpatialIndex, lon_ranges: int) -> ColumnElement[bool]:
+    """Locations the index puts near the place: a superset of the circle, never less."""
     if index is SpatialIndex.POSTGIS:
-        return [
-            base.where(
-                within_miles(Location.lon, Location.lat, (place.lat, place.lon), radius_miles)
-            )
-        ]
-    (lat_min, lat_max), lon_ranges = _bounding_box(place, radius_miles)
+        return within_miles(
+            Location.lon, Location.lat, _float("lat"), _float("lon"), _float("radius")
+        )
+    lat_min, lat_max = _float("lat_min"), _float("lat_max")
+    lons = [(_float(f"lon_min_{n}"), _float(f"lon_max_{n}")) for n in range(lon_ranges)]
     if index is SpatialIndex.RTREE:
-        return [
-            base.where(
-                Location.id.in_(
-                    select(rtree.c.id)
-                    .where(rtree.c.max_lat >= lat_min, rtree.c.min_lat <= lat_max)
-                    .where(rtree.c.max_lon >= low, rtree.c.min_lon <= high)
-                )
-            )
-            for low, high in lon_ranges
+        boxes = [
+            select(rtree.c.id)
+            .where(rtree.c.max_lat >= lat_min, rtree.c.min_lat <= lat_max)
+            .where(rtree.c.max_lon >= low, rtree.c.min_lon <= high)
+            for low, high in lons
         ]
-    return [
-        base.where(Location.lat.between(lat_min, lat_max), Location.lon.between(low, high))
-        for low, high in lon_ranges
-    ]
+        return Location.id.in_(boxes[0] if len(boxes) == 1 else union_all(*boxes))
+    return or_(
+        *(
+            and_(Location.lat.between(lat_min, lat_max), Location.lon.between(low, high))
+            for low, high in lons
+        )
+    )
 
 
-def _bounding_box(
-    place: Place, radius_miles: float
-) -> tuple[tuple[float, float], list[tuple[float, float]]]:
+def _admitted(filters: Filters, dialect: str) -> list[ColumnElement[bool]]:
+    """SQL for the filters on a listing's verdict, treatments and conditions."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.verdicts is not None:
+        conditions.append(Clinic.verdict.in_(sorted(filters.verdicts)))
+    if filters.modality is not None:
+        conditions.append(_has(Clinic.modalities, filters.modality, dialect))
+    if filters.condition is not None:
+        conditions.append(_has(Clinic.conditions, filters.condition, dialect))
+    if filters.support:
+        conditions.append(
+            or_(*(_has(Clinic.modalities, word, dialect) for word in sorted(SUPPORT_MODALITIES)))
+        )
+    return conditions
+
+
+def _has(words: InstrumentedAttribute[list[str]], word: str, dialect: str) -> ColumnElement[bool]:
+    """SQL: the JSON list of words holds the word."""
+    as_table = _JSON_ELEMENTS.get(dialect, func.json_each)
+    elements = as_table(words).table_valued(column("value", String))
+    return exists().where(elements.c.value == word)
+
+
+def _bounding_box(place: Place, radius_miles: float) -> _Box:
     """The latitude range and longitude range(s) enclosing the circle; two when it crosses ±180°."""
     angle = radius_miles / EARTH_RADIUS_MILES
     dlat = degrees(angle) + _BOX_MARGIN_DEGREES
@@ -389,33 +517,18 @@ def _bounding_box(
     return (lat_min, lat_max), [(lon_min, lon_max)]
 
 
-_Ranked = tuple[float, str, int, int]
-
-
-def _rank(place: Place, radius_miles: float, rows: Iterable[Any]) -> list[_Ranked]:
-    """(distance, name, clinic id, location id) per clinic within the radius, nearest first."""
-    nearest: dict[int, _Ranked] = {}
-    for clinic_id, location_id, lat, lon, name, *_ in rows:
-        distance = haversine_miles(place.lat, place.lon, lat, lon)
-        if distance <= radius_miles and (
-            clinic_id not in nearest or distance < nearest[clinic_id][0]
-        ):
-            nearest[clinic_id] = (distance, name, clinic_id, location_id)
-    return sorted(nearest.values(), key=lambda item: (item[0], item[1].casefold(), item[2]))
-
-
-def _load_hits(session: Session, page: list[_Ranked]) -> list[Hit]:
-    """The page's clinics with everything a results page or listing record needs, in order."""
+def _load_hits(session: Session, page: list[Ranked]) -> list[Hit]:
+    """The page's clinics with what a results page shows loaded (the rest loads when read)."""
     if not page:
         return []
-    ids = [clinic_id for _, _, clinic_id, _ in page]
-    statement = select(Clinic).where(Clinic.id.in_(ids)).options(*_LISTING_LOADS)
+    ids = [ranked.clinic_id for ranked in page]
+    statement = select(Clinic).where(Clinic.id.in_(ids)).options(*_HIT_LOADS)
     clinics = {clinic.id: clinic for clinic in session.scalars(statement)}
     hits = []
-    for distance, _, clinic_id, location_id in page:
-        clinic = clinics[clinic_id]
-        location = next(loc for loc in clinic.locations if loc.id == location_id)
-        hits.append(Hit(clinic, location, distance))
+    for ranked in page:
+        clinic = clinics[ranked.clinic_id]
+        location = next(loc for loc in clinic.locations if loc.id == ranked.location_id)
+        hits.append(Hit(clinic, location, ranked.distance_miles))
     return hits
 
 

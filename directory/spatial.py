@@ -129,9 +129,10 @@ def _geography(lon: Any, lat: Any) -> ColumnElement[Any]:
 def within_miles(
     lon: ColumnElement[Any] | InstrumentedAttribute[Any],
     lat: ColumnElement[Any] | InstrumentedAttribute[Any],
-    centre: tuple[float, float],
-    miles: float,
+    centre_lat: ColumnElement[float],
+    centre_lon: ColumnElement[float],
+    miles: ColumnElement[float],
 ) -> ColumnElement[bool]:
-    """PostGIS: the point is within (a hair more than) `miles` of (lat, lon) `centre`."""
-    metres = miles * METRES_PER_MILE * _POSTGIS_MARGIN
-    return ST_DWithin(_geography(lon, lat), _geography(centre[1], centre[0]), metres, False)
+    """PostGIS: the point is within (a hair more than) `miles` of the centre."""
+    metres = miles * (METRES_PER_MILE * _POSTGIS_MARGIN)
+    return ST_DWithin(_geography(lon, lat), _geography(centre_lon, centre_lat), metres, False)

@@ -8,14 +8,14 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from directory.listings import listing_record
+from directory.listings import listing_record, listing_records
 from directory.moderation import is_public
 from directory.search import SearchInputError, get_clinic
 from directory.vocab import Verdict
 from web.db import get_session
 from web.errors import json_error
 from web.openapi import openapi_document
-from web.params import parse_count, parse_filters, parse_radius, run_search
+from web.params import parse_count, parse_filters, parse_radius, run_ranking
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -47,9 +47,10 @@ def clinics_near() -> dict[str, Any]:
     args = request.args
     limit = parse_count(args.get("limit"), DEFAULT_LIMIT, "limit")
     offset = parse_count(args.get("offset"), 0, "offset")
-    results = run_search(args, limit, offset)
+    ranking = run_ranking(args, limit, offset)
+    records = listing_records(get_session(), [ranked.clinic_id for ranked in ranking.page])
     filters = parse_filters(args)
-    place = results.place
+    place = ranking.place
     return {
         "query": {
             "near": args.get("near", ""),
@@ -67,10 +68,11 @@ def clinics_near() -> dict[str, Any]:
             "limit": limit,
             "offset": offset,
         },
-        "total": results.total,
+        "total": ranking.total,
         "results": [
-            listing_record(hit.clinic) | {"distance_miles": round(hit.distance_miles, 2)}
-            for hit in results.hits
+            records[ranked.clinic_id] | {"distance_miles": round(ranked.distance_miles, 2)}
+            for ranked in ranking.page
+            if ranked.clinic_id in records  # not removed since it was ranked
         ],
     }
 

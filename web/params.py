@@ -15,9 +15,11 @@ from directory.search import (
     MIN_RADIUS_MILES,
     Filters,
     Place,
+    Ranking,
     SearchInputError,
     SearchResults,
     place_at,
+    rank_clinics,
     search_clinics,
 )
 from directory.vocab import Condition, Modality, Verdict
@@ -33,6 +35,20 @@ Word = TypeVar("Word", Modality, Condition)
 def run_search(args: Mapping[str, str], limit: int, offset: int) -> SearchResults:
     """The search a query string describes, on the app's database, index and geocoder."""
     return search_clinics(
+        get_session(),
+        parse_place(args),
+        parse_radius(args.get("radius")),
+        parse_filters(args),
+        limit,
+        offset,
+        index=get_spatial_index(),
+        geocoder=configured_geocoder(),
+    )
+
+
+def run_ranking(args: Mapping[str, str], limit: int, offset: int) -> Ranking:
+    """The same search as `run_search`, as ids and distances (the API reads records apart)."""
+    return rank_clinics(
         get_session(),
         parse_place(args),
         parse_radius(args.get("radius")),

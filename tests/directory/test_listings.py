@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from directory.listings import (
     evidence_by_clinician,
     listing_record,
+    listing_records,
     newest_verification,
     verification_history,
 )
+from directory.models import Flag, VerdictOverride
 from directory.search import get_clinic
 from directory.vocab import Verdict
 from tests.clinic_factories import (
@@ -190,3 +192,71 @@ def test_evidence_is_grouped_by_clinician(session):
 
     assert grouped == {doe.id: items[:1], roe.id: items[1:]}
     assert evidence_by_clinician(None) == {}
+
+
+def test_listing_records_read_as_rows_are_the_loaded_clinics_records(session):
+    """Every rule a record applies to a loaded clinic gives the same answer read as rows."""
+    full = add_clinic(
+        session,
+        "Full",
+        [(30.27, -97.74), (30.5, -97.8), (None, None)],
+        website="https://full.example/",
+        modalities=["iv_infusion"],
+        conditions=["ptsd", "anxiety"],
+        possibly_closed=True,
+    )
+    doe = add_clinician(session, full, "Jane Doe, MD", credentials=["MD"], npi="1234567893")
+    roe = add_clinician(session, full, "Rick Roe, PA", credentials=["PA"])
+    add_source(session, full, "name", "clinic-sites", "https://full.example/")
+    add_source(session, full, "website", "clinic-sites", "https://full.example/")
+    add_source(session, full, "name", "directory", "https://directory.example/full")
+    add_verification(session, full, Verdict.VERIFIED, LATER, ["same time, lower id"], [])
+    add_verification(
+        session,
+        full,
+        Verdict.LICENSE_PROBLEM,
+        LATER,
+        ["newest, higher id"],
+        [license_evidence(doe), license_evidence(doe, ambiguous=True), exclusion_evidence(roe)],
+    )  # same checked_at: the higher id is the newer
+    add_verification(session, full, Verdict.UNVERIFIED, EARLIER, ["older"], [])
+    session.add(Flag(clinic_id=full.id, reason="closed", status="open"))
+    session.add(Flag(clinic_id=full.id, reason="unsafe", status="resolved"))
+    overridden = add_clinic(session, "Overridden", [(30.3, -97.7)])
+    add_verification(session, overridden, Verdict.VERIFIED, LATER, ["checked"], [])
+    session.add_all(
+        [
+            VerdictOverride(clinic_id=overridden.id, verdict=Verdict.VERIFIED, reason="old"),
+            VerdictOverride(
+                clinic_id=overridden.id, verdict=Verdict.LICENSE_PROBLEM, reason="in force"
+            ),
+        ]
+    )
+    lifted = add_clinic(session, "Lifted", [(30.3, -97.7)])
+    session.add_all(
+        [
+            VerdictOverride(clinic_id=lifted.id, verdict=Verdict.VERIFIED, reason="earlier"),
+            VerdictOverride(
+                clinic_id=lifted.id, verdict=Verdict.UNVERIFIED, reason="lifted", lifted_at=LATER
+            ),
+        ]
+    )  # the newest was lifted, so none is in force
+    flagged_only = add_clinic(session, "Resolved flag", [(30.3, -97.7)])
+    session.add(Flag(clinic_id=flagged_only.id, reason="closed", status="resolved"))
+    bare = add_clinic(session, "Bare", [])
+    clinics = [full, overridden, lifted, flagged_only, bare]
+    ids = [clinic.id for clinic in clinics]
+    session.flush()
+    session.expunge_all()
+
+    records = listing_records(session, ids)
+
+    assert records == {
+        clinic_id: listing_record(get_clinic(session, clinic_id)) for clinic_id in ids
+    }
+    assert records[full.id]["verification"]["reasons"] == ["newest, higher id"]
+    assert records[full.id]["under_review"] is True
+    assert records[overridden.id]["verification"]["override"]["reason"] == "in force"
+    assert records[lifted.id]["verification"]["override"] is None
+    assert records[flagged_only.id]["under_review"] is False
+    assert listing_records(session, []) == {}

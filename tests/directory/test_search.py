@@ -7,12 +7,13 @@ import zipcodes
 from sqlalchemy import event
 
 from directory.geocode import Geocoder
-from directory.listings import listing_record
+from directory.listings import listing_record, listing_records, newest_verification
 from directory.search import (
     Filters,
     SearchInputError,
     get_clinic,
     place_at,
+    rank_clinics,
     resolve_place,
     search_clinics,
 )
@@ -252,7 +253,7 @@ def _full_clinic(session, name, point):
 
 
 @pytest.mark.parametrize("count", [2, 8])
-def test_search_loads_a_page_in_a_fixed_number_of_queries(session, count):
+def test_search_loads_what_a_results_page_shows_in_a_fixed_number_of_queries(session, count):
     for i in range(count):
         _full_clinic(session, f"Clinic {i}", near(i + 1))
     session.expunge_all()
@@ -266,14 +267,43 @@ def test_search_loads_a_page_in_a_fixed_number_of_queries(session, count):
     event.listen(connection, "before_cursor_execute", record)
     try:
         results = search_clinics(session, "78701", 25, index=index)
-        records = [listing_record(hit.clinic) for hit in results.hits]
+        shown = [
+            (hit.clinic.name, hit.location.street, newest_verification(hit.clinic).reasons)
+            for hit in results.hits
+        ]
     finally:
         event.remove(connection, "before_cursor_execute", record)
 
-    assert len(records) == count
-    assert all(r["clinicians"][0]["licenses"] for r in records)
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 8  # candidates, clinics, and one per eagerly loaded collection
+    assert len(shown) == count
+    assert all(reasons == ["ok"] for _, _, reasons in shown)
+    assert len(statements) == 4  # the ranked page, the clinics, their locations, verifications
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_search_reads_a_page_of_records_in_five_queries(session, count):
+    for i in range(count):
+        _full_clinic(session, f"Clinic {i}", near(i + 1))
+    session.expunge_all()
+    index = detect_index(session.connection())
+    statements: list[str] = []
+    connection = session.connection()
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        ranking = rank_clinics(session, "78701", 25, index=index)
+        records = listing_records(session, [ranked.clinic_id for ranked in ranking.page])
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+    assert ranking.total == count
+    assert records == {
+        ranked.clinic_id: listing_record(get_clinic(session, ranked.clinic_id))
+        for ranked in ranking.page
+    }
+    assert len(statements) == 5  # the ranked page, then clinics, locations, clinicians, sources
 
 
 def test_get_clinic_loads_the_whole_listing(session):

@@ -66,9 +66,19 @@ def test_index_and_plain_scan_give_identical_results(session, index):
 
 def _plan(session, index):
     """The database's plan for a search's candidate query, as one string."""
-    from directory.search import _candidates, resolve_place
+    from directory.search import (
+        Filters,
+        _bounding_box,
+        _nearest_locations,
+        _page,
+        _parameters,
+        resolve_place,
+    )
 
-    [statement] = _candidates(resolve_place("78701"), 25, index)
+    place = resolve_place("78701")
+    box = _bounding_box(place, 25)
+    nearest = _nearest_locations(index, Filters(), session.get_bind().dialect.name, 1)
+    statement = _page(nearest).params(_parameters(place, 25, box) | {"limit": 20, "offset": 0})
     compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
     if ON_POSTGRES:
         session.execute(text("SET LOCAL enable_seqscan = off"))

@@ -60,7 +60,7 @@ def test_each_request_gets_its_own_session_closed_afterwards(app):
     ("path", "target"),
     [
         ("/?near=78701", "web.params.search_clinics"),
-        ("/api/v1/clinics?near=78701", "web.params.search_clinics"),
+        ("/api/v1/clinics?near=78701", "web.params.rank_clinics"),
     ],
 )
 def test_unexpected_failures_are_500_pages_or_json(app, monkeypatch, path, target):
