@@ -1,5 +1,6 @@
 """Template filters: readable labels for our vocabularies, phones, links, distances and dates."""
 
+import logging
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -10,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from directory.listings import newest_verification
 from directory.models import Clinic
+from directory.reasons import Param, Reason
 from directory.search import SearchInputError
 from directory.vocab import (
     FLAG_REASON_LABELS,
@@ -20,6 +22,8 @@ from directory.vocab import (
     Modality,
     Verdict,
 )
+
+log = logging.getLogger(__name__)
 
 VERDICT_LABELS: dict[Verdict, LazyString] = {
     Verdict.VERIFIED: _l("Verified"),
@@ -93,6 +97,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(field_label)
     app.add_template_filter(status_label)
     app.add_template_filter(verdict_reason)
+    app.add_template_filter(reason_text)
     app.add_template_filter(checked_ago)
     app.add_template_filter(stale_after_days)
     app.add_template_filter(is_stale)
@@ -112,8 +117,31 @@ def verdict_reason(clinic: Clinic) -> str:
     """The one-line reason for a clinic's verdict: its first reason, else the explanation."""
     verification = newest_verification(clinic)
     if verification is not None and verification.reasons:
-        return verification.reasons[0]
+        return reason_text(verification.reasons[0])
     return verdict_explanation(clinic.verdict)
+
+
+def reason_text(reason: str) -> str:
+    """A verdict's reason in the page's language; text stored without a template, as it is.
+
+    A translation that does not fit its params (a missing or malformed placeholder) is logged
+    and the English shown, so a catalogue slip never breaks a page.
+    """
+    if not isinstance(reason, Reason):
+        return reason
+    params = {key: _param_text(value) for key, value in reason.params.items()}
+    try:
+        return str(gettext(reason.template, **params))
+    except (KeyError, ValueError, TypeError):
+        log.warning("translation of %r does not fit its params %r", reason.template, params)
+        return str(reason)
+
+
+def _param_text(value: Param) -> str:
+    """A param in the page's language: words translated, lists joined with commas."""
+    if isinstance(value, list):
+        return ", ".join(reason_text(item) for item in value)
+    return reason_text(value)
 
 
 def modality_label(modality: str) -> str:

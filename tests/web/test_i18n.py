@@ -1,14 +1,23 @@
 """English and Spanish: the browser's language, a visible switch, and a complete catalogue."""
 
+import logging
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from markupsafe import escape
+from sqlalchemy.orm import Session
 
-from tests.web.seed import seed_austin
+from directory.licensing import verify_listings
+from directory.models import Clinic, Clinician, License
+from directory.reasons import Reason
+from directory.vocab import LicenseStatus, LicenseType
+from tests.clinic_factories import add_clinic, add_verification
+from tests.web.seed import CHECKED, DOWNTOWN, seed_austin
 
 ROOT = Path(__file__).resolve().parents[2]
 SPANISH = ROOT / "web" / "translations" / "es" / "LC_MESSAGES"
@@ -18,7 +27,8 @@ def test_spanish_catalogue_translates_every_message_in_the_code(tmp_path):
     template = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "translatable", "-k", "SearchInputError", "-o", str(template), "."],
+         "-k", "_l", "-k", "translatable", "-k", "SearchInputError", "-k", "Reason",
+         "-o", str(template), "."],
         cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip
     with template.open("rb") as file:
@@ -99,3 +109,114 @@ def test_an_unknown_language_changes_nothing(client):
     client.get("/language/xx")
 
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def licensed_clinic(session: Session, name: str, status: LicenseStatus, npi: str) -> Clinic:
+    """A downtown listing whose MD holds one Texas licence, given its verdict by the checker."""
+    clinic = add_clinic(session, name, [DOWNTOWN])
+    clinic.clinicians.append(
+        Clinician(
+            name="Jane Doe, MD",
+            name_key="doe|jane",
+            first_name="Jane",
+            last_name="Doe",
+            credentials=["MD"],
+            npi=npi,
+        )
+    )
+    session.add(
+        License(
+            source_name="tx-board",
+            state="TX",
+            license_type=LicenseType.MD,
+            license_number=f"Q{npi[-4:]}",
+            first_name="JANE",
+            last_name="DOE",
+            last_key="doe",
+            full_name="Jane Doe",
+            status=status,
+            npi=npi,
+            source_url="https://tx-board.example/",
+            retrieved_at=CHECKED,
+        )
+    )
+    session.flush()
+    verify_listings(session, date(2026, 11, 25), clinic_ids=[clinic.id])
+    session.commit()
+    return clinic
+
+
+def test_a_spanish_clinic_page_gives_the_checkers_reasons_in_spanish(client, site_session):
+    clinic = licensed_clinic(
+        site_session, "Suspended Clinic", LicenseStatus.SUSPENDED, "1679576722"
+    )
+    client.get("/language/es")
+
+    html = client.get(f"/clinics/{clinic.id}").get_data(as_text=True)
+
+    assert "<li>La licencia MD n.º Q6722 de TX de Jane Doe, MD está suspendida.</li>" in html
+    client.get("/language/en")
+    english = client.get(f"/clinics/{clinic.id}")
+    assert "<li>Jane Doe, MD&#39;s MD licence Q6722 in TX is suspended.</li>" in english.get_data(
+        as_text=True
+    )
+
+
+def test_spanish_results_give_the_one_line_reason_in_spanish(client, site_session):
+    licensed_clinic(site_session, "Active Clinic", LicenseStatus.ACTIVE, "1245319599")
+
+    html = client.get("/?near=78701", headers={"Accept-Language": "es"}).get_data(as_text=True)
+
+    assert (
+        '<span class="explanation">Jane Doe, MD tiene una licencia MD n.º Q9599 de TX vigente '
+        "(tx-board; identificada por NPI).</span>"
+    ) in html
+
+
+def test_the_api_keeps_the_reasons_in_plain_english(client, site_session):
+    clinic = licensed_clinic(
+        site_session, "Suspended Clinic", LicenseStatus.SUSPENDED, "1679576722"
+    )
+
+    record = client.get(f"/api/v1/clinics/{clinic.id}", headers={"Accept-Language": "es"}).json
+
+    assert record["verification"]["reasons"] == [
+        "Jane Doe, MD's MD licence Q6722 in TX is suspended."
+    ]
+
+
+def test_reasons_stored_as_plain_text_show_as_they_are(client, site_session):
+    clinic = add_clinic(site_session, "Old Clinic", [DOWNTOWN])
+    add_verification(
+        site_session, clinic, clinic.verdict, CHECKED, ["Checked by hand: 100% fine."], []
+    )
+    site_session.commit()
+
+    html = client.get(f"/clinics/{clinic.id}", headers={"Accept-Language": "es"}).get_data(
+        as_text=True
+    )
+
+    assert "<li>Checked by hand: 100% fine.</li>" in html
+
+
+def test_a_translation_that_does_not_fit_its_params_shows_the_english(app, caplog):
+    reason = Reason("%(name)s holds no active licence of a prescriber type.", name="<b>Jo</b>")
+    stored_without_a_param = {
+        "text": "MD licence 1",
+        "template": "%(type)s licence %(number)s in %(state)s",
+        "params": {"type": "MD", "number": "1"},
+    }
+    broken = Reason.from_json(stored_without_a_param)
+
+    with (
+        app.test_request_context(headers={"Accept-Language": "es"}),
+        caplog.at_level(logging.WARNING),
+    ):
+        render = app.jinja_env.filters["reason_text"]
+        assert (
+            render(reason)
+            == "<b>Jo</b> no tiene ninguna licencia vigente de un tipo que permita recetar."
+        )
+        assert str(escape(render(reason))).startswith("&lt;b&gt;Jo")
+        assert render(broken) == "MD licence 1"
+    assert "does not fit its params" in caplog.text
