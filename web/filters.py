@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from directory.listings import newest_verification
 from directory.models import Clinic
+from directory.moderation import ModerationError
 from directory.reasons import Param, Reason
 from directory.search import SearchInputError
 from directory.vocab import (
@@ -18,8 +19,10 @@ from directory.vocab import (
     VERDICT_EXPLANATIONS,
     Condition,
     FlagReason,
+    FlagStatus,
     LicenseStatus,
     Modality,
+    Role,
     Verdict,
 )
 
@@ -72,6 +75,17 @@ STATUS_LABELS: dict[str, LazyString] = {
     LicenseStatus.UNKNOWN: _l("Unknown"),
 }
 
+FLAG_STATUS_LABELS: dict[str, LazyString] = {
+    FlagStatus.OPEN: _l("open"),
+    FlagStatus.CONFIRMED: _l("confirmed"),
+    FlagStatus.DISMISSED: _l("dismissed"),
+}
+
+ROLE_LABELS: dict[str, LazyString] = {
+    Role.MAINTAINER: _l("Maintainer"),
+    Role.ADMIN: _l("Admin"),
+}
+
 MATCH_LABELS: dict[str, LazyString] = {
     "npi": _l("NPI"),
     "license_number": _l("Licence number"),
@@ -93,6 +107,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(day)
     app.add_template_filter(moment)
     app.add_template_filter(flag_reason_label)
+    app.add_template_filter(flag_status_label)
+    app.add_template_filter(role_label)
     app.add_template_filter(error_message)
     app.add_template_filter(field_label)
     app.add_template_filter(status_label)
@@ -169,8 +185,8 @@ def status_label(status: str | None) -> str:
     return str(STATUS_LABELS.get(status or "", (status or "").capitalize()))
 
 
-def error_message(error: SearchInputError) -> str:
-    """A search error's message in the page's language."""
+def error_message(error: SearchInputError | ModerationError) -> str:
+    """A search or moderation error's message in the page's language."""
     return str(gettext(error.template, **error.params))
 
 
@@ -271,4 +287,14 @@ def moment(value: datetime | None) -> str:
 
 def flag_reason_label(reason: str) -> str:
     """Why an advocate reported a listing, in words."""
-    return FLAG_REASON_LABELS[FlagReason(reason)]
+    return str(gettext(FLAG_REASON_LABELS[FlagReason(reason)]))
+
+
+def flag_status_label(status: str) -> str:
+    """Where a flag stands, in words."""
+    return str(FLAG_STATUS_LABELS.get(status, status))
+
+
+def role_label(role: str) -> str:
+    """What a maintainer's account may do, in words."""
+    return str(ROLE_LABELS.get(role, role))
