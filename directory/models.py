@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from directory.reasons import Reason
 from directory.vocab import Decision, LicenseStatus, LicenseType, Verdict
 
 
@@ -47,6 +48,23 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ReasonList(TypeDecorator[list[str]]):
+    """A verdict's reasons as JSON: each `Reason` with its template and params, other text as is."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: list[str] | None, dialect: Dialect) -> list[Any] | None:
+        if value is None:
+            return None
+        return [item.to_json() if isinstance(item, Reason) else item for item in value]
+
+    def process_result_value(self, value: list[Any] | None, dialect: Dialect) -> list[str] | None:
+        if value is None:
+            return None
+        return [Reason.from_json(item) for item in value]
 
 
 NAMING_CONVENTION = {
@@ -333,7 +351,7 @@ class Verification(Base):
     verdict: Mapped[Verdict] = mapped_column(String(20))
     as_of: Mapped[date]
     checked_at: Mapped[datetime]
-    reasons: Mapped[list[str]] = mapped_column(default=list)
+    reasons: Mapped[list[str]] = mapped_column(ReasonList, default=list)
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
 
     clinic: Mapped[Clinic] = relationship(back_populates="verifications")

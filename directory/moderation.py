@@ -23,19 +23,46 @@ from directory.licensing.decisions import (
 from directory.listings import newest_verification
 from directory.models import Clinic, Clinician, Flag, License, ListingRemoval, User, VerdictOverride
 from directory.overrides import active_override
-from directory.vocab import FLAG_REASON_LABELS, Decision, FlagReason, FlagStatus, Verdict
+from directory.vocab import (
+    FLAG_REASON_LABELS,
+    Decision,
+    FlagReason,
+    FlagStatus,
+    Verdict,
+    translatable,
+)
 
 MAX_DETAILS = 5000
 MAX_REASON = 2000
 MAX_NOTE = 500
 
 
+ALREADY_RESOLVED = {
+    FlagStatus.CONFIRMED: translatable(
+        "This flag was already confirmed on %(day)s; nothing changed."
+    ),
+    FlagStatus.DISMISSED: translatable(
+        "This flag was already dismissed on %(day)s; nothing changed."
+    ),
+}
+ALREADY_DECIDED = {
+    Decision.CONFIRMED: translatable(
+        "This candidate was already confirmed by %(who)s on %(day)s; nothing changed."
+    ),
+    Decision.REJECTED: translatable(
+        "This candidate was already rejected by %(who)s on %(day)s; nothing changed."
+    ),
+}
+
+
 class ModerationError(ValueError):
     """An action that cannot be taken as asked; the message says why in plain words."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template: str, **params: object) -> None:
+        self.message = template % params if params else template
+        super().__init__(self.message)
+        self.template = template  # with its params, so the site can show it translated
+        self.params = params
 
 
 class DuplicateFlagError(ModerationError):
@@ -43,8 +70,10 @@ class DuplicateFlagError(ModerationError):
 
     def __init__(self, existing: Flag) -> None:
         super().__init__(
-            "You have already reported a problem with this listing and it is still under "
-            "review. A maintainer will look at your report; there is no need to send it again."
+            translatable(
+                "You have already reported a problem with this listing and it is still under "
+                "review. A maintainer will look at your report; there is no need to send it again."
+            )
         )
         self.existing = existing
 
@@ -190,7 +219,7 @@ def decide_candidate(
     candidate = _pending(session, clinician, license)
     note = note.strip()
     if len(note) > MAX_NOTE:
-        raise ModerationError(f"Keep the note under {MAX_NOTE} characters.")
+        raise ModerationError("Keep the note under %(max)d characters.", max=MAX_NOTE)
     clinic = clinician.clinic
     before = _state(clinic) | {"candidate": _candidate_state(candidate, None)}
     try:
@@ -242,7 +271,9 @@ def merge_listings(
         raise ModerationError("A listing cannot be merged into itself.")
     _require_public(duplicate)
     if kept.removal is not None:
-        raise ModerationError(f"Listing {kept.id} is itself hidden or merged; merge into another.")
+        raise ModerationError(
+            "Listing %(number)d is itself hidden or merged; merge into another.", number=kept.id
+        )
     reason = _required_reason(reason)
     before = _state(duplicate) | {"flags": [flag.id for flag in duplicate.flags]}
     moved = [flag.id for flag in duplicate.flags]
@@ -265,7 +296,7 @@ def _require_open(flag: Flag) -> None:
     """Refuse to resolve a flag twice (a replayed or stale form)."""
     if flag.status != FlagStatus.OPEN:
         raise ModerationError(
-            f"This flag was already {flag.status} on {flag.resolved_at:%Y-%m-%d}; nothing changed."
+            ALREADY_RESOLVED[FlagStatus(flag.status)], day=f"{flag.resolved_at:%Y-%m-%d}"
         )
 
 
@@ -284,12 +315,15 @@ def _pending(session: Session, clinician: Clinician, license: License) -> Candid
     decided = decision_in_force(session, clinician, license)
     if decided is not None:
         raise ModerationError(
-            f"This candidate was already {decided.decision} by {decided.decided_by} "
-            f"on {decided.decided_at:%Y-%m-%d}; nothing changed."
+            ALREADY_DECIDED[Decision(decided.decision)],
+            who=decided.decided_by,
+            day=f"{decided.decided_at:%Y-%m-%d}",
         )
     raise ModerationError(
-        f"Licence {license.id} is not a candidate for {clinician.name} in the listing's newest "
-        "check; nothing changed."
+        "Licence %(number)d is not a candidate for %(name)s in the listing's newest check; "
+        "nothing changed.",
+        number=license.id,
+        name=clinician.name,
     )
 
 
@@ -299,7 +333,7 @@ def _required_reason(reason: str) -> str:
     if not text:
         raise ModerationError("Give a reason; it is kept with the decision.")
     if len(text) > MAX_REASON:
-        raise ModerationError(f"Keep the reason under {MAX_REASON} characters.")
+        raise ModerationError("Keep the reason under %(max)d characters.", max=MAX_REASON)
     return text
 
 

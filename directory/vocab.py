@@ -171,14 +171,20 @@ class FlagReason(StrEnum):
 
 
 FLAG_REASON_LABELS: dict[FlagReason, str] = {
-    FlagReason.NO_PRESCRIBER: "No licensed prescriber is named",
-    FlagReason.OUT_OF_STATE_PRESCRIBER: "The prescriber is licensed only in another state",
-    FlagReason.LICENSE_EXPIRED_OR_DISCIPLINED: "A licence has expired or been disciplined",
-    FlagReason.AT_HOME_WITHOUT_EVALUATION: "At-home ketamine without an in-person evaluation",
-    FlagReason.CLINIC_CLOSED: "The clinic has closed",
-    FlagReason.WRONG_DETAILS: "The details are wrong",
-    FlagReason.UNSAFE_PRACTICE: "Unsafe practice",
-    FlagReason.OTHER: "Something else",
+    FlagReason.NO_PRESCRIBER: translatable("No licensed prescriber is named"),
+    FlagReason.OUT_OF_STATE_PRESCRIBER: translatable(
+        "The prescriber is licensed only in another state"
+    ),
+    FlagReason.LICENSE_EXPIRED_OR_DISCIPLINED: translatable(
+        "A licence has expired or been disciplined"
+    ),
+    FlagReason.AT_HOME_WITHOUT_EVALUATION: translatable(
+        "At-home ketamine without an in-person evaluation"
+    ),
+    FlagReason.CLINIC_CLOSED: translatable("The clinic has closed"),
+    FlagReason.WRONG_DETAILS: translatable("The details are wrong"),
+    FlagReason.UNSAFE_PRACTICE: translatable("Unsafe practice"),
+    FlagReason.OTHER: translatable("Something else"),
 }
 
 

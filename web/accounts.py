@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import login_user, logout_user
 
 from directory.accounts import authenticate, normalise_email
@@ -33,13 +34,17 @@ def _account_key() -> str:
 @limiter.limit(
     _login_limit,
     methods=["POST"],
-    error_message="Too many sign-in attempts from your connection. Wait a few minutes.",
+    error_message=lambda: gettext(
+        "Too many sign-in attempts from your connection. Wait a few minutes."
+    ),
 )
 @limiter.limit(
     _account_limit,
     key_func=_account_key,
     methods=["POST"],
-    error_message="Too many failed sign-ins for this account. Wait an hour, or ask an admin.",
+    error_message=lambda: gettext(
+        "Too many failed sign-ins for this account. Wait an hour, or ask an admin."
+    ),
     deduct_when=lambda response: response.status_code == 401,
 )
 def login() -> ResponseReturnValue:
@@ -52,7 +57,7 @@ def login() -> ResponseReturnValue:
     db = get_session()
     user = authenticate(db, form.email.data, form.password.data, utcnow())
     if user is None:
-        failed = "That email and password do not match an account."
+        failed = gettext("That email and password do not match an account.")
         return render_template("accounts/login.html", form=form, failed=failed), 401
     db.commit()
     target = safe_next(request.args.get("next"), url_for("maintainers.queue"))

@@ -9,15 +9,17 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import LoginManager, UserMixin, current_user
 
 from directory.models import User
-from directory.vocab import Role
+from directory.vocab import Role, translatable
 from web.db import get_session
 
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
-login_manager.login_message = "Sign in to see the maintainers' pages."
+login_manager.login_message = translatable("Sign in to see the maintainers' pages.")
+login_manager.localize_callback = gettext  # the message is flashed in the page's language
 login_manager.session_protection = "strong"
 
 RANKS = {Role.MAINTAINER: 1, Role.ADMIN: 2}
@@ -76,7 +78,7 @@ def check_role(role: Role) -> ResponseReturnValue | None:
     if not current_user.is_authenticated:
         return cast(ResponseReturnValue, login_manager.unauthorized())
     if not current_account().may(role):
-        abort(403, description="Your account may not do this; ask an admin.")
+        abort(403, description=gettext("Your account may not do this; ask an admin."))
     return None
 
 

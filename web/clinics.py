@@ -46,5 +46,10 @@ def public_clinic(clinic_id: int) -> Clinic:
         target = url_for("clinics.detail", clinic_id=removal.merged_into_id)
         abort(redirect(target, code=301))
     if removal is not None:
-        abort(410, description=f"This listing was removed from the directory: {removal.reason}")
+        abort(
+            410,
+            description=gettext(
+                "This listing was removed from the directory: %(reason)s", reason=removal.reason
+            ),
+        )
     return clinic

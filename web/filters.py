@@ -1,5 +1,6 @@
 """Template filters: readable labels for our vocabularies, phones, links, distances and dates."""
 
+import logging
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -10,16 +11,22 @@ from flask_babel import lazy_gettext as _l
 
 from directory.listings import newest_verification
 from directory.models import Clinic
+from directory.moderation import ModerationError
+from directory.reasons import Param, Reason
 from directory.search import SearchInputError
 from directory.vocab import (
     FLAG_REASON_LABELS,
     VERDICT_EXPLANATIONS,
     Condition,
     FlagReason,
+    FlagStatus,
     LicenseStatus,
     Modality,
+    Role,
     Verdict,
 )
+
+log = logging.getLogger(__name__)
 
 VERDICT_LABELS: dict[Verdict, LazyString] = {
     Verdict.VERIFIED: _l("Verified"),
@@ -68,6 +75,17 @@ STATUS_LABELS: dict[str, LazyString] = {
     LicenseStatus.UNKNOWN: _l("Unknown"),
 }
 
+FLAG_STATUS_LABELS: dict[str, LazyString] = {
+    FlagStatus.OPEN: _l("open"),
+    FlagStatus.CONFIRMED: _l("confirmed"),
+    FlagStatus.DISMISSED: _l("dismissed"),
+}
+
+ROLE_LABELS: dict[str, LazyString] = {
+    Role.MAINTAINER: _l("Maintainer"),
+    Role.ADMIN: _l("Admin"),
+}
+
 MATCH_LABELS: dict[str, LazyString] = {
     "npi": _l("NPI"),
     "license_number": _l("Licence number"),
@@ -89,10 +107,13 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(day)
     app.add_template_filter(moment)
     app.add_template_filter(flag_reason_label)
+    app.add_template_filter(flag_status_label)
+    app.add_template_filter(role_label)
     app.add_template_filter(error_message)
     app.add_template_filter(field_label)
     app.add_template_filter(status_label)
     app.add_template_filter(verdict_reason)
+    app.add_template_filter(reason_text)
     app.add_template_filter(checked_ago)
     app.add_template_filter(stale_after_days)
     app.add_template_filter(is_stale)
@@ -112,8 +133,31 @@ def verdict_reason(clinic: Clinic) -> str:
     """The one-line reason for a clinic's verdict: its first reason, else the explanation."""
     verification = newest_verification(clinic)
     if verification is not None and verification.reasons:
-        return verification.reasons[0]
+        return reason_text(verification.reasons[0])
     return verdict_explanation(clinic.verdict)
+
+
+def reason_text(reason: str) -> str:
+    """A verdict's reason in the page's language; text stored without a template, as it is.
+
+    A translation that does not fit its params (a missing or malformed placeholder) is logged
+    and the English shown, so a catalogue slip never breaks a page.
+    """
+    if not isinstance(reason, Reason):
+        return reason
+    params = {key: _param_text(value) for key, value in reason.params.items()}
+    try:
+        return str(gettext(reason.template, **params))
+    except (KeyError, ValueError, TypeError):
+        log.warning("translation of %r does not fit its params %r", reason.template, params)
+        return str(reason)
+
+
+def _param_text(value: Param) -> str:
+    """A param in the page's language: words translated, lists joined with commas."""
+    if isinstance(value, list):
+        return ", ".join(reason_text(item) for item in value)
+    return reason_text(value)
 
 
 def modality_label(modality: str) -> str:
@@ -141,8 +185,8 @@ def status_label(status: str | None) -> str:
     return str(STATUS_LABELS.get(status or "", (status or "").capitalize()))
 
 
-def error_message(error: SearchInputError) -> str:
-    """A search error's message in the page's language."""
+def error_message(error: SearchInputError | ModerationError) -> str:
+    """A search or moderation error's message in the page's language."""
     return str(gettext(error.template, **error.params))
 
 
@@ -243,4 +287,14 @@ def moment(value: datetime | None) -> str:
 
 def flag_reason_label(reason: str) -> str:
     """Why an advocate reported a listing, in words."""
-    return FLAG_REASON_LABELS[FlagReason(reason)]
+    return str(gettext(FLAG_REASON_LABELS[FlagReason(reason)]))
+
+
+def flag_status_label(status: str) -> str:
+    """Where a flag stands, in words."""
+    return str(FLAG_STATUS_LABELS.get(status, status))
+
+
+def role_label(role: str) -> str:
+    """What a maintainer's account may do, in words."""
+    return str(ROLE_LABELS.get(role, role))

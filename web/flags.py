@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from werkzeug import Response
 
 from directory.moderation import DuplicateFlagError, Report, file_flag
@@ -23,7 +24,9 @@ def _flag_limit() -> str:
 @limiter.limit(
     _flag_limit,
     methods=["POST"],
-    error_message="You have sent several reports in a short time. Please try again in an hour.",
+    error_message=lambda: gettext(
+        "You have sent several reports in a short time. Please try again in an hour."
+    ),
     deduct_when=lambda response: response.status_code == 303,
 )
 def new(clinic_id: int) -> ResponseReturnValue:

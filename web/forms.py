@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -36,8 +37,10 @@ def http_url(_form: FlaskForm, field: StringField) -> None:
     parts = urlsplit(field.data)
     if parts.scheme not in {"http", "https"} or not parts.hostname or " " in field.data:
         raise ValidationError(
-            "Enter a web address starting with http:// or https://, for example "
-            "https://www.example-board.gov/lookup?licence=Q1234."
+            _l(
+                "Enter a web address starting with http:// or https://, for example "
+                "https://www.example-board.gov/lookup?licence=Q1234."
+            )
         )
 
 
@@ -45,62 +48,66 @@ class FlagForm(FlaskForm):  # type: ignore[misc]
     """An advocate's report about a listing. `website` is a honeypot: people leave it empty."""
 
     reason = RadioField(
-        "What is wrong with this listing?",
-        choices=[SelectChoice(reason.value, label) for reason, label in FLAG_REASON_LABELS.items()],
-        validators=[InputRequired("Choose what is wrong with this listing.")],
+        _l("What is wrong with this listing?"),
+        choices=[
+            SelectChoice(reason.value, _l(label)) for reason, label in FLAG_REASON_LABELS.items()
+        ],
+        validators=[InputRequired(_l("Choose what is wrong with this listing."))],
     )
     details = TextAreaField(
-        "Details",
+        _l("Details"),
         filters=[lambda text: (text or "").strip()],
         validators=[
             Length(
                 max=MAX_DETAILS,
-                message=f"Keep the details under {MAX_DETAILS} characters "
-                "(put long documents behind a link instead).",
+                message=_l(
+                    "Keep the details under %(max)d characters "
+                    "(put long documents behind a link instead)."
+                ),
             )
         ],
     )
     evidence_url = StringField(
-        "Link to evidence (optional)",
+        _l("Link to evidence (optional)"),
         filters=[lambda text: (text or "").strip() or None],
         validators=[
             Optional(),
-            Length(max=MAX_URL, message=f"Links can be at most {MAX_URL} characters."),
+            Length(max=MAX_URL, message=_l("Links can be at most %(max)d characters.")),
             http_url,
         ],
     )
     contact_email = EmailField(
-        "Your email, if we may contact you (optional)",
+        _l("Your email, if we may contact you (optional)"),
         filters=[lambda text: (text or "").strip() or None],
         validators=[
             Optional(),
-            Length(max=MAX_EMAIL, message="That email address is too long."),
-            Email("Enter an email address like name@example.org, or leave it empty."),
+            Length(max=MAX_EMAIL, message=_l("That email address is too long.")),
+            Email(_l("Enter an email address like name@example.org, or leave it empty.")),
         ],
     )
-    website = StringField("Leave this field empty")
+    website = StringField(_l("Leave this field empty"))
 
     def validate_details(self, field: TextAreaField) -> None:
         """ "Something else" needs a word on what it is."""
         if self.reason.data == FlagReason.OTHER and not field.data:
-            raise ValidationError("Tell us what is wrong when you choose “Something else”.")
+            raise ValidationError(_l("Tell us what is wrong when you choose “Something else”."))
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
     """A maintainer signs in."""
 
-    email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
 class ReasonForm(FlaskForm):  # type: ignore[misc]
     """A maintainer's action that needs a reason (dismiss, hide, restore)."""
 
     reason = TextAreaField(
-        "Reason (kept with the decision)",
+        _l("Reason (kept with the decision)"),
         validators=[
-            DataRequired("Give a reason; it is kept with the decision."),
-            Length(max=MAX_REASON, message=f"Keep the reason under {MAX_REASON} characters."),
+            DataRequired(_l("Give a reason; it is kept with the decision.")),
+            Length(max=MAX_REASON, message=_l("Keep the reason under %(max)d characters.")),
         ],
     )
 
@@ -109,9 +116,9 @@ class ConfirmForm(ReasonForm):
     """Confirm a flag by setting the listing's verdict."""
 
     verdict = SelectField(
-        "Verdict to show",
+        _l("Verdict to show"),
         choices=[SelectChoice(verdict.value, VERDICT_LABELS[verdict]) for verdict in Verdict],
-        validators=[InputRequired("Choose the verdict to show.")],
+        validators=[InputRequired(_l("Choose the verdict to show."))],
     )
 
 
@@ -119,14 +126,14 @@ class MergeForm(ReasonForm):
     """Merge a duplicate listing into the one kept."""
 
     kept_id = StringField(
-        "Number of the listing to keep",
-        validators=[DataRequired("Enter the number of the listing to keep.")],
+        _l("Number of the listing to keep"),
+        validators=[DataRequired(_l("Enter the number of the listing to keep."))],
     )
 
     def validate_kept_id(self, field: StringField) -> None:
         """A listing number is a whole number."""
         if not (field.data or "").strip().isdigit():
-            raise ValidationError("A listing number is a whole number, such as 12.")
+            raise ValidationError(_l("A listing number is a whole number, such as 12."))
 
 
 class RecheckForm(FlaskForm):  # type: ignore[misc]
@@ -137,12 +144,12 @@ class CandidateForm(FlaskForm):  # type: ignore[misc]
     """Confirm or reject a candidate licence match; the button pressed gives the decision."""
 
     decision = SelectField(
-        "Decision",
+        _l("Decision"),
         choices=[decision.value for decision in Decision],
-        validators=[InputRequired("Choose to confirm or to reject the match.")],
+        validators=[InputRequired(_l("Choose to confirm or to reject the match."))],
     )
     note = TextAreaField(
-        "Note (optional, kept with the decision)",
+        _l("Note (optional, kept with the decision)"),
         filters=[lambda text: (text or "").strip()],
-        validators=[Length(max=MAX_NOTE, message=f"Keep the note under {MAX_NOTE} characters.")],
+        validators=[Length(max=MAX_NOTE, message=_l("Keep the note under %(max)d characters."))],
     )

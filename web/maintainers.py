@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from directory import audit
@@ -29,7 +30,7 @@ from directory.moderation import (
 )
 from directory.overrides import active_override
 from directory.search import get_clinic
-from directory.vocab import Decision, Role, Verdict
+from directory.vocab import Decision, Role, Verdict, translatable
 from web.auth import current_db_user, require_role, role_required
 from web.db import get_session
 from web.forms import CandidateForm, ConfirmForm, MergeForm, ReasonForm, RecheckForm
@@ -38,6 +39,14 @@ bp = Blueprint("maintainers", __name__, url_prefix="/maintainers")
 require_role(bp, Role.MAINTAINER)
 
 AUDIT_PAGE = 200
+DECIDED = {
+    Decision.CONFIRMED: translatable(
+        "Licence %(number)s confirmed for %(name)s; the licensing check ran again with it."
+    ),
+    Decision.REJECTED: translatable(
+        "Licence %(number)s rejected for %(name)s; the licensing check ran again with it."
+    ),
+}
 PairKey = tuple[int, int]
 """A candidate by its clinician's and its licence record's ids, as its form is addressed."""
 
@@ -71,7 +80,9 @@ def confirm(flag_id: int) -> ResponseReturnValue:
             form.reason.data,
             utcnow(),
         ),
-        f"Flag {flag.id} confirmed; the listing now shows the verdict you set.",
+        gettext(
+            "Flag %(number)d confirmed; the listing now shows the verdict you set.", number=flag.id
+        ),
     )
 
 
@@ -85,7 +96,7 @@ def dismiss(flag_id: int) -> ResponseReturnValue:
     return _act(
         flag.clinic,
         lambda: dismiss_flag(get_session(), flag, current_db_user(), form.reason.data, utcnow()),
-        f"Flag {flag.id} dismissed.",
+        gettext("Flag %(number)d dismissed.", number=flag.id),
     )
 
 
@@ -98,7 +109,7 @@ def recheck(clinic_id: int) -> ResponseReturnValue:
     return _act(
         clinic,
         lambda: recheck_listing(get_session(), clinic, current_db_user(), date.today()),
-        "Licensing check run again.",
+        gettext("Licensing check run again."),
     )
 
 
@@ -112,7 +123,7 @@ def lift(clinic_id: int) -> ResponseReturnValue:
     return _act(
         clinic,
         lambda: lift_override(get_session(), clinic, current_db_user(), form.reason.data, utcnow()),
-        "The maintainers' verdict was lifted; the licensing check's verdict shows again.",
+        gettext("The maintainers' verdict was lifted; the licensing check's verdict shows again."),
     )
 
 
@@ -127,7 +138,7 @@ def hide(clinic_id: int) -> ResponseReturnValue:
     return _act(
         clinic,
         lambda: hide_listing(get_session(), clinic, current_db_user(), form.reason.data, utcnow()),
-        "Listing hidden from the public directory.",
+        gettext("Listing hidden from the public directory."),
     )
 
 
@@ -142,7 +153,7 @@ def restore(clinic_id: int) -> ResponseReturnValue:
     return _act(
         clinic,
         lambda: restore_listing(get_session(), clinic, current_db_user(), form.reason.data),
-        "Listing restored to the public directory.",
+        gettext("Listing restored to the public directory."),
     )
 
 
@@ -156,14 +167,16 @@ def merge(clinic_id: int) -> ResponseReturnValue:
         return _listing_page(clinic, 400, merge_form=form)
     kept = get_clinic(get_session(), int(form.kept_id.data))
     if kept is None:
-        form.kept_id.errors = [f"There is no listing number {form.kept_id.data}."]
+        form.kept_id.errors = [
+            gettext("There is no listing number %(number)s.", number=form.kept_id.data)
+        ]
         return _listing_page(clinic, 400, merge_form=form)
     return _act(
         clinic,
         lambda: merge_listings(
             get_session(), clinic, kept, current_db_user(), form.reason.data, utcnow()
         ),
-        f"Listing merged into listing {kept.id}.",
+        gettext("Listing merged into listing %(number)d.", number=kept.id),
     )
 
 
@@ -197,8 +210,7 @@ def decide(clinician_id: int, license_id: int) -> ResponseReturnValue:
             note=form.note.data,
             as_of=date.today(),
         ),
-        f"Licence {licence.license_number} {decision} for {clinician.name}; "
-        "the licensing check ran again with it.",
+        gettext(DECIDED[decision], number=licence.license_number, name=clinician.name),
     )
 
 
@@ -229,7 +241,7 @@ def _clinic(clinic_id: int) -> Clinic:
     """A listing by number, public or not; 404 if there is none."""
     clinic = get_clinic(get_session(), clinic_id)
     if clinic is None:
-        abort(404, description=f"There is no listing number {clinic_id}.")
+        abort(404, description=gettext("There is no listing number %(number)s.", number=clinic_id))
     return clinic
 
 
@@ -237,7 +249,7 @@ def _flag(flag_id: int) -> Flag:
     """A flag by number; 404 if there is none."""
     flag = get_flag(get_session(), flag_id)
     if flag is None:
-        abort(404, description=f"There is no flag number {flag_id}.")
+        abort(404, description=gettext("There is no flag number %(number)d.", number=flag_id))
     return flag
 
 
@@ -245,7 +257,14 @@ def _pair(clinician_id: int, license_id: int) -> tuple[Clinician, License]:
     """A clinician and a licence record by number; 404 if either is gone."""
     pair = candidate_pair(get_session(), clinician_id, license_id)
     if pair is None:
-        abort(404, description=f"There is no clinician {clinician_id} or no licence {license_id}.")
+        abort(
+            404,
+            description=gettext(
+                "There is no clinician %(clinician)d or no licence %(licence)d.",
+                clinician=clinician_id,
+                licence=license_id,
+            ),
+        )
     return pair
 
 
@@ -269,7 +288,7 @@ def _act(clinic: Clinic, action: Callable[[], object], done: str) -> ResponseRet
         action()
     except ModerationError as error:
         get_session().rollback()
-        return _listing_page(clinic, 409, refused=error.message)
+        return _listing_page(clinic, 409, refused=error)
     get_session().commit()
     flash(done)
     return redirect(url_for(".listing", clinic_id=clinic.id), code=303)

@@ -5,6 +5,7 @@ from typing import Any
 import us
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from directory.models import utcnow
 from directory.reports import advocates_report, report_csv, report_json
@@ -44,5 +45,5 @@ def _state() -> str | None:
         return None
     found = us.states.lookup(text) if text.replace(" ", "").isalpha() else None
     if found is None:
-        abort(400, description="Give the state as a postal abbreviation, such as TX.")
+        abort(400, description=gettext("Give the state as a postal abbreviation, such as TX."))
     return str(found.abbr)

@@ -7,13 +7,16 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from web.errors import handle_http_error
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
@@ -69,10 +72,12 @@ def init_app(app: Flask) -> None:
 def refuse_without_token(error: CSRFError) -> ResponseReturnValue:
     """A form without a valid token (expired, replayed from another session, or forged)."""
     refusal = BadRequest(
-        "This form has expired or did not come from this site, so nothing was saved. "
-        "Go back, reload the page and send it again."
+        gettext(
+            "This form has expired or did not come from this site, so nothing was saved. "
+            "Go back, reload the page and send it again."
+        )
     )
-    return render_template("errors/error.html", error=refusal), 400
+    return handle_http_error(refusal)
 
 
 def add_security_headers(response: Response) -> Response:

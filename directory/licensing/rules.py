@@ -1,11 +1,11 @@
 """Which licence types may stand behind ketamine treatment in each state, from a data file."""
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import us
 
@@ -92,3 +92,16 @@ def _types(path: Path, key: str, values: Any) -> list[LicenseType]:
     except ValueError:
         allowed = ", ".join(t.value for t in LicenseType)
         raise RulesError(f"{path}: key '{key}' must name licence types from {allowed}") from None
+
+
+def extract_conditions(
+    fileobj: BinaryIO, keywords: object, comment_tags: object, options: object
+) -> Iterator[tuple[int, None, str, list[str]]]:
+    """The conditions on practice in a rules file, for the translation catalogue (Babel).
+
+    They reach patients as verdict reasons, so the site translates them like any other sentence.
+    """
+    document = tomllib.load(fileobj)
+    for table in [document.get("default", {}), *document.get("states", {}).values()]:
+        for condition in table.get("conditions", {}).values():
+            yield 0, None, condition, []

@@ -9,6 +9,15 @@
 - `unverified`: nobody named, no prescriber named (only therapists or nurses), or nobody matched
   to a licence whose status a public source confirms.
 A licence whose status is `unknown` (such as a number the NPI registry lists) never verifies.
+
+Every reason is a `Reason` (`directory.reasons`) so that the site can show it in Spanish: a fixed
+English template with named params, never an f-string. To write one, turn
+`f"{name}'s {_describe(lic)} is {status}."` into
+`Reason("%(name)s's %(licence)s is %(status)s.", name=name, licence=_describe(lic), status=...)`:
+the template is a literal (it is extracted into the catalogue), names and numbers are plain params,
+words are `Reason`s too (`STATUS_WORDS`, `MATCH_WORDS`, `_describe`), and a list param is joined
+with commas. Write a template in a helper rather than inside another `Reason(...)` call, where the
+extractor misses it. Then add the template's Spanish to `web/translations`.
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +27,7 @@ from typing import Any
 from directory.licensing.rules import PrescriberRules, default_rules
 from directory.models import Clinician, Exclusion, License
 from directory.normalise.names import fold_name, license_types_for
+from directory.reasons import Reason
 from directory.vocab import LicenseStatus, Verdict
 
 DISCIPLINE = frozenset(
@@ -28,6 +38,22 @@ DISCIPLINE = frozenset(
         LicenseStatus.PROBATION,
     }
 )
+
+STATUS_WORDS = {
+    LicenseStatus.SUSPENDED: Reason("suspended"),
+    LicenseStatus.REVOKED: Reason("revoked"),
+    LicenseStatus.SURRENDERED: Reason("surrendered"),
+    LicenseStatus.PROBATION: Reason("probation"),
+}
+"""The disciplinary statuses as they read in a reason ("... is suspended.")."""
+
+MATCH_WORDS = {
+    "maintainer": Reason("maintainer"),
+    "npi": Reason("NPI"),
+    "license_number": Reason("license number"),
+    "name": Reason("name"),
+}
+"""How a licence was matched, as it reads in a reason ("matched by NPI")."""
 
 
 @dataclass(frozen=True)
@@ -110,24 +136,27 @@ def _verdict(
 ) -> tuple[Verdict, list[str]]:
     """The verdict and the sentences that explain it."""
     if not findings:
-        return Verdict.UNVERIFIED, ["The listing names no clinician."]
+        return Verdict.UNVERIFIED, [Reason("The listing names no clinician.")]
     problems = [reason for f in findings for reason in _problems(f, states, as_of, rules)]
     if problems:
         return Verdict.LICENSE_PROBLEM, problems
     if not any(_may_prescribe(f.clinician, states, rules) for f in findings):
         named = "; ".join(f.clinician.name for f in findings)
         return Verdict.UNVERIFIED, [
-            f"No prescriber named: no one listed ({named}) may stand behind ketamine therapy."
+            Reason(
+                "No prescriber named: no one listed (%(named)s) may stand behind ketamine therapy.",
+                named=named,
+            )
         ]
     active = [m for f in findings for m in f.confirmed if _active(m, as_of, rules)]
     in_state = [m for m in active if m.license.state in states]
     if in_state:
         return Verdict.VERIFIED, _holding(findings, in_state) + _conditions(in_state, rules)
     if active:
-        where = ", ".join(sorted(states)) or "the clinic's state"
+        where: list[str] | str = sorted(states) or Reason("the clinic's state")
         return Verdict.OUT_OF_STATE, [
             *_holding(findings, active),
-            f"No matched clinician is licensed in {where}.",
+            Reason("No matched clinician is licensed in %(where)s.", where=where),
         ]
     return Verdict.UNVERIFIED, _unmatched(findings)
 
@@ -135,23 +164,34 @@ def _verdict(
 def _disagreements(findings: ClinicianFindings) -> list[str]:
     """Where the clinic, the NPI registry and the licence records tell different stories."""
     clinician = findings.clinician
-    notes = []
+    notes: list[str] = []
     printed = clinician.license_number
     listed = sorted(
         {m.license.license_number for m in findings.confirmed if from_registry(m.license)}
     )
     if printed and listed and printed not in listed:
         notes.append(
-            f"{clinician.name}: the clinic prints licence number {printed}, but the NPI "
-            f"registry lists {', '.join(listed)}."
+            Reason(
+                "%(name)s: the clinic prints licence number %(printed)s, but the NPI registry "
+                "lists %(listed)s.",
+                name=clinician.name,
+                printed=printed,
+                listed=listed,
+            )
         )
     for match in findings.confirmed:
         holder = match.license
         exact = match.how in ("npi", "license_number")
         if exact and fold_name(holder.last_name) != fold_name(clinician.last_name):
             notes.append(
-                f"{holder.source_name}'s record for {_describe(holder)} is in the name of "
-                f"{holder.full_name}, not {clinician.name}."
+                Reason(
+                    "%(source)s's record for %(licence)s is in the name of %(holder)s, "
+                    "not %(name)s.",
+                    source=holder.source_name,
+                    licence=_describe(holder),
+                    holder=holder.full_name,
+                    name=clinician.name,
+                )
             )
     return notes
 
@@ -185,15 +225,26 @@ def _problems(
 ) -> list[str]:
     """Why this clinician makes the listing a licence problem, if they do."""
     name = findings.clinician.name
-    reasons = [
-        f"{name} is on the OIG exclusion list since {_day(m.exclusion.excluded_on)}."
+    reasons: list[str] = [
+        Reason(
+            "%(name)s is on the OIG exclusion list since %(day)s.",
+            name=name,
+            day=str(_day(m.exclusion.excluded_on)),
+        )
         for m in findings.exclusions
     ]
     prescriber = [m for m in findings.confirmed if _prescriber(m, rules)]
     for match in prescriber:
         status = effective_status(match.license, as_of)
         if status in DISCIPLINE:
-            reasons.append(f"{name}'s {_describe(match.license)} is {status.value}.")
+            reasons.append(
+                Reason(
+                    "%(name)s's %(licence)s is %(status)s.",
+                    name=name,
+                    licence=_describe(match.license),
+                    status=STATUS_WORDS[status],
+                )
+            )
     in_state = [m for m in prescriber if m.license.state in states]
     statuses = {effective_status(m.license, as_of) for m in in_state}
     if LicenseStatus.EXPIRED in statuses and LicenseStatus.ACTIVE not in statuses:
@@ -201,8 +252,12 @@ def _problems(
             m for m in in_state if effective_status(m.license, as_of) is LicenseStatus.EXPIRED
         )
         reasons.append(
-            f"{name}'s {_describe(expired.license)} expired on "
-            f"{_day(expired.license.expiration_date)}."
+            Reason(
+                "%(name)s's %(licence)s expired on %(day)s.",
+                name=name,
+                licence=_describe(expired.license),
+                day=str(_day(expired.license.expiration_date)),
+            )
         )
     return reasons
 
@@ -211,8 +266,13 @@ def _holding(findings: list[ClinicianFindings], matches: list[LicenseMatch]) -> 
     """Who holds which active licence, found how."""
     holders = {id(m): f.clinician.name for f in findings for m in f.licenses}
     return [
-        f"{holders[id(m)]} holds an active {_describe(m.license)} "
-        f"({m.license.source_name}, matched by {m.how.replace('_', ' ')})."
+        Reason(
+            "%(name)s holds an active %(licence)s (%(source)s, matched by %(how)s).",
+            name=holders[id(m)],
+            licence=_describe(m.license),
+            source=m.license.source_name,
+            how=MATCH_WORDS[m.how],
+        )
         for m in matches
     ]
 
@@ -222,39 +282,55 @@ def _conditions(matches: list[LicenseMatch], rules: PrescriberRules) -> list[str
     found = (
         rules.for_state(m.license.state).conditions.get(m.license.license_type) for m in matches
     )
-    return [condition for condition in dict.fromkeys(found) if condition]
+    return [Reason(condition) for condition in dict.fromkeys(found) if condition]
 
 
 def _unmatched(findings: list[ClinicianFindings]) -> list[str]:
     """Why nothing verified: who was not matched, and what was only self-reported."""
-    reasons = []
+    reasons: list[str] = []
     for f in findings:
         unknown = [m for m in f.confirmed if m.license.status == LicenseStatus.UNKNOWN]
         namesakes = [m for m in f.licenses if m.ambiguous]
         weak = [m for m in f.licenses if m.candidate]
         if namesakes:
-            listed = ", ".join(_describe(m.license) for m in namesakes)
             reasons.append(
-                f"{f.clinician.name}: several licence holders share this name ({listed}) and "
-                "nothing tells which one works here, so none is counted."
+                Reason(
+                    "%(name)s: several licence holders share this name (%(listed)s) and nothing "
+                    "tells which one works here, so none is counted.",
+                    name=f.clinician.name,
+                    listed=[_describe(m.license) for m in namesakes],
+                )
             )
         elif weak and not f.confirmed:
-            listed = ", ".join(f"{m.license.full_name}, {_describe(m.license)}" for m in weak)
             reasons.append(
-                f"{f.clinician.name}: a licence record in a similar name ({listed}) may be "
-                "theirs, but the names are not close enough to count until a maintainer "
-                "confirms it."
+                Reason(
+                    "%(name)s: a licence record in a similar name (%(listed)s) may be theirs, but "
+                    "the names are not close enough to count until a maintainer confirms it.",
+                    name=f.clinician.name,
+                    listed=[_describe_held(m.license) for m in weak],
+                )
             )
         elif unknown:
-            listed = ", ".join(_describe(m.license) for m in unknown)
             reasons.append(
-                f"{f.clinician.name}: the NPI registry lists {listed}, but no state source "
-                "confirms its status."
+                Reason(
+                    "%(name)s: the NPI registry lists %(listed)s, but no state source confirms "
+                    "its status.",
+                    name=f.clinician.name,
+                    listed=[_describe(m.license) for m in unknown],
+                )
             )
         elif not f.licenses:
-            reasons.append(f"{f.clinician.name} could not be matched to any licence record.")
+            reasons.append(
+                Reason(
+                    "%(name)s could not be matched to any licence record.", name=f.clinician.name
+                )
+            )
         else:
-            reasons.append(f"{f.clinician.name} holds no active licence of a prescriber type.")
+            reasons.append(
+                Reason(
+                    "%(name)s holds no active licence of a prescriber type.", name=f.clinician.name
+                )
+            )
     return reasons
 
 
@@ -306,9 +382,19 @@ def _evidence(findings: ClinicianFindings, as_of: date) -> list[dict[str, Any]]:
     return entries
 
 
-def _describe(license: License) -> str:
+def _describe(license: License) -> Reason:
     """ "MD licence Q1234 in TX"."""
-    return f"{license.license_type} licence {license.license_number} in {license.state}"
+    return Reason(
+        "%(type)s licence %(number)s in %(state)s",
+        type=license.license_type,
+        number=license.license_number,
+        state=license.state,
+    )
+
+
+def _describe_held(license: License) -> Reason:
+    """ "Jane Doe, MD licence Q1234 in TX"."""
+    return Reason("%(holder)s, %(licence)s", holder=license.full_name, licence=_describe(license))
 
 
 def _day(value: date | None) -> str | None:

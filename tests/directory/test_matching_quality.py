@@ -34,6 +34,7 @@ from directory.normalise.licenses import (
     normalise_license,
     normalise_npi_record,
 )
+from directory.reasons import Reason
 from directory.sources import Source
 from directory.vocab import LicenseStatus, LicenseType, SourceKind
 
@@ -91,6 +92,7 @@ class Outcome:
     kept: set[str] = field(default_factory=set)
     expected_kept: set[str] = field(default_factory=set)
     detail: str = ""
+    reasons: list[str] = field(default_factory=list)
 
 
 def store_case(session, case: dict[str, Any]) -> tuple[Clinic, dict[tuple[str, int], str]]:
@@ -240,6 +242,7 @@ def judge(session, case: dict[str, Any]) -> Outcome:
         kept=kept,
         expected_kept=set(case.get("kept", [])),
         detail=f"{assessment.verdict}: {assessment.reasons}",
+        reasons=assessment.reasons,
     )
 
 
@@ -293,3 +296,9 @@ def test_matching_meets_its_targets_on_the_labelled_set(outcomes):
                 f"(expected {sorted(outcome.expected_kept)}); {outcome.detail}"
             )
     assert all(measured[name] >= target for name, target in TARGETS.items()), measured
+
+
+def test_every_reason_on_the_labelled_set_can_be_translated(outcomes):
+    untranslatable = [r for o in outcomes for r in o.reasons if not isinstance(r, Reason)]
+
+    assert untranslatable == [], "build reasons with Reason(...), not f-strings"

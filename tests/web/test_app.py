@@ -78,7 +78,7 @@ def test_unexpected_failures_are_500_pages_or_json(app, monkeypatch, path, targe
     if path.startswith("/api/"):
         assert response.get_json()["error"]["message"]
     else:
-        assert "<h1>Internal Server Error</h1>" in body
+        assert "<h1>Something went wrong</h1>" in body
 
 
 def test_every_vocabulary_value_has_a_readable_label():

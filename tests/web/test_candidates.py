@@ -100,7 +100,7 @@ def test_the_page_lists_what_the_checker_was_unsure_of(client, site_session):
     assert 'href="/maintainers/candidates">Candidate matches</a>' in page
     assert "Katherine Ng, MD: MD licence M1 in TX" in page
     assert "Ng Ketamine Care" in page
-    assert "MD licence M1 in TX, status active, from" in page
+    assert "MD licence M1 in TX, status Active, from" in page
     assert ">tx-board</a>" in page
     assert "A weak fit: the name fits below the threshold." in page
     assert "name similarity" in page

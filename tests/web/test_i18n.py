@@ -1,14 +1,26 @@
 """English and Spanish: the browser's language, a visible switch, and a complete catalogue."""
 
+import logging
+import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from jinja2 import Environment
+from markupsafe import escape
+from sqlalchemy.orm import Session
 
-from tests.web.seed import seed_austin
+from directory.licensing import verify_listings
+from directory.models import Clinic, Clinician, License
+from directory.reasons import Reason
+from directory.vocab import LicenseStatus, LicenseType
+from tests.clinic_factories import add_clinic, add_verification
+from tests.web.helpers import add_account, csrf_token, sign_in
+from tests.web.seed import CHECKED, DOWNTOWN, seed_austin
 
 ROOT = Path(__file__).resolve().parents[2]
 SPANISH = ROOT / "web" / "translations" / "es" / "LC_MESSAGES"
@@ -18,7 +30,8 @@ def test_spanish_catalogue_translates_every_message_in_the_code(tmp_path):
     template = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "translatable", "-k", "SearchInputError", "-o", str(template), "."],
+         "-k", "_l", "-k", "translatable", "-k", "SearchInputError", "-k", "ModerationError",
+         "-k", "Reason", "-o", str(template), "."],
         cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip
     with template.open("rb") as file:
@@ -33,6 +46,58 @@ def test_spanish_catalogue_translates_every_message_in_the_code(tmp_path):
 def all_filled(string: str | tuple[str, ...]) -> bool:
     """Whether a translation (or every plural form of one) is written."""
     return all(string) if isinstance(string, tuple) else bool(string)
+
+
+TEMPLATES = ROOT / "web" / "templates"
+SHOWN_ATTRIBUTE = re.compile(r'\b(?:aria-label|title|alt|placeholder)="([^"]*)"')
+CODE = re.compile(r"<code>.*?</code>", flags=re.S)
+TAG = re.compile(r"<[^>]*>")
+WORD = re.compile(r"\b(?=[^\W\d_]*[^\W\d_A-Z])[^\W\d_]{2,}\b")  # a word, not an acronym
+GETTEXT = {"_", "gettext", "ngettext"}
+
+
+def untranslated(path: Path) -> list[str]:
+    """Words a template shows outside `_()`: in its text, in shown attributes, in quoted phrases."""
+    source = path.read_text(encoding="utf-8")
+    found, text, previous = [], [], []
+    lexer = Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    for _line, kind, value in lexer.lex(source, path.name):
+        if kind == "data":
+            text.append(value)
+            continue
+        text.append("\x00")  # a Jinja expression or tag: its output is not template text
+        if kind == "string" and " " in value and WORD.search(value) and not _in_gettext(previous):
+            found.append(value)  # a phrase passed to a macro or printed without translation
+        if kind not in ("whitespace", "comment"):
+            previous.append(value)
+    markup = "".join(text)
+    found += [value for value in SHOWN_ATTRIBUTE.findall(markup) if WORD.search(value)]
+    found += WORD.findall(TAG.sub(" ", CODE.sub(" ", markup)))
+    return found
+
+
+def _in_gettext(previous: list[str]) -> bool:
+    """Whether a string is a gettext call's message or plural: `_("…` or `ngettext("…", "…`."""
+    return (len(previous) >= 2 and previous[-2] in GETTEXT and previous[-1] == "(") or (
+        previous[-4:-2] == ["ngettext", "("] and previous[-1] == ","
+    )
+
+
+@pytest.mark.parametrize(
+    "path", sorted(TEMPLATES.rglob("*.html")), ids=lambda path: str(path.relative_to(TEMPLATES))
+)
+def test_templates_show_no_text_outside_the_catalogue(path):
+    assert untranslated(path) == []
+
+
+def test_the_template_check_finds_text_outside_the_catalogue(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<h1 title="Plain title">{{ _("Fine") }}</h1><p>Plain words</p>'
+        '{{ field(f, hint="A plain hint") }}<code>?state=TX</code>{{ _("Fine %(n)s", n=1) }}'
+    )
+
+    assert untranslated(page) == ['"A plain hint"', "Plain title", "Plain", "words"]
 
 
 def test_compiled_spanish_catalogue_matches_its_source():
@@ -99,3 +164,147 @@ def test_an_unknown_language_changes_nothing(client):
     client.get("/language/xx")
 
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def licensed_clinic(session: Session, name: str, status: LicenseStatus, npi: str) -> Clinic:
+    """A downtown listing whose MD holds one Texas licence, given its verdict by the checker."""
+    clinic = add_clinic(session, name, [DOWNTOWN])
+    clinic.clinicians.append(
+        Clinician(
+            name="Jane Doe, MD",
+            name_key="doe|jane",
+            first_name="Jane",
+            last_name="Doe",
+            credentials=["MD"],
+            npi=npi,
+        )
+    )
+    session.add(
+        License(
+            source_name="tx-board",
+            state="TX",
+            license_type=LicenseType.MD,
+            license_number=f"Q{npi[-4:]}",
+            first_name="JANE",
+            last_name="DOE",
+            last_key="doe",
+            full_name="Jane Doe",
+            status=status,
+            npi=npi,
+            source_url="https://tx-board.example/",
+            retrieved_at=CHECKED,
+        )
+    )
+    session.flush()
+    verify_listings(session, date(2026, 11, 25), clinic_ids=[clinic.id])
+    session.commit()
+    return clinic
+
+
+def test_a_spanish_clinic_page_gives_the_checkers_reasons_in_spanish(client, site_session):
+    clinic = licensed_clinic(
+        site_session, "Suspended Clinic", LicenseStatus.SUSPENDED, "1679576722"
+    )
+    client.get("/language/es")
+
+    html = client.get(f"/clinics/{clinic.id}").get_data(as_text=True)
+
+    assert "<li>La licencia MD n.º Q6722 de TX de Jane Doe, MD está suspendida.</li>" in html
+    client.get("/language/en")
+    english = client.get(f"/clinics/{clinic.id}")
+    assert "<li>Jane Doe, MD&#39;s MD licence Q6722 in TX is suspended.</li>" in english.get_data(
+        as_text=True
+    )
+
+
+def test_spanish_results_give_the_one_line_reason_in_spanish(client, site_session):
+    licensed_clinic(site_session, "Active Clinic", LicenseStatus.ACTIVE, "1245319599")
+
+    html = client.get("/?near=78701", headers={"Accept-Language": "es"}).get_data(as_text=True)
+
+    assert (
+        '<span class="explanation">Jane Doe, MD tiene una licencia MD n.º Q9599 de TX vigente '
+        "(tx-board; identificada por NPI).</span>"
+    ) in html
+
+
+def test_the_api_keeps_the_reasons_in_plain_english(client, site_session):
+    clinic = licensed_clinic(
+        site_session, "Suspended Clinic", LicenseStatus.SUSPENDED, "1679576722"
+    )
+
+    record = client.get(f"/api/v1/clinics/{clinic.id}", headers={"Accept-Language": "es"}).json
+
+    assert record["verification"]["reasons"] == [
+        "Jane Doe, MD's MD licence Q6722 in TX is suspended."
+    ]
+
+
+def test_reasons_stored_as_plain_text_show_as_they_are(client, site_session):
+    clinic = add_clinic(site_session, "Old Clinic", [DOWNTOWN])
+    add_verification(
+        site_session, clinic, clinic.verdict, CHECKED, ["Checked by hand: 100% fine."], []
+    )
+    site_session.commit()
+
+    html = client.get(f"/clinics/{clinic.id}", headers={"Accept-Language": "es"}).get_data(
+        as_text=True
+    )
+
+    assert "<li>Checked by hand: 100% fine.</li>" in html
+
+
+def test_a_translation_that_does_not_fit_its_params_shows_the_english(app, caplog):
+    reason = Reason("%(name)s holds no active licence of a prescriber type.", name="<b>Jo</b>")
+    stored_without_a_param = {
+        "text": "MD licence 1",
+        "template": "%(type)s licence %(number)s in %(state)s",
+        "params": {"type": "MD", "number": "1"},
+    }
+    broken = Reason.from_json(stored_without_a_param)
+
+    with (
+        app.test_request_context(headers={"Accept-Language": "es"}),
+        caplog.at_level(logging.WARNING),
+    ):
+        render = app.jinja_env.filters["reason_text"]
+        assert (
+            render(reason)
+            == "<b>Jo</b> no tiene ninguna licencia vigente de un tipo que permita recetar."
+        )
+        assert str(escape(render(reason))).startswith("&lt;b&gt;Jo")
+        assert render(broken) == "MD licence 1"
+    assert "does not fit its params" in caplog.text
+
+
+def test_the_report_form_speaks_spanish_with_its_errors(client, site_session):
+    austin = seed_austin(site_session)
+    client.get("/language/es")
+    path = f"/clinics/{austin.near.id}/report"
+    token = csrf_token(client, path)
+
+    form = client.get(path).get_data(as_text=True)
+    refused = client.post(path, data={"csrf_token": token, "details": ""})
+
+    assert "<h1>Avisar de un problema con Congress Avenue Ketamine</h1>" in form
+    assert "No se nombra a nadie con licencia para recetar" in form
+    assert "¿Qué está mal en esta ficha?" in form
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Corrija el problema que se indica abajo; todavía no se ha guardado nada." in page
+    assert "Elija qué está mal en esta ficha." in page
+
+
+def test_the_maintainers_pages_speak_spanish(client, site_session):
+    austin = seed_austin(site_session)
+    add_account(site_session, "mo@example.org")
+    client.get("/language/es")
+    assert sign_in(client, "mo@example.org") == 303
+
+    queue = client.get("/maintainers/").get_data(as_text=True)
+    listing = client.get(f"/maintainers/clinics/{austin.near.id}").get_data(as_text=True)
+
+    assert "<h1>Avisos abiertos</h1>" in queue
+    assert "Sesión iniciada como mo@example.org (Equipo del directorio)" in queue
+    assert "La comprobación de licencias" in listing
+    assert "Volver a hacer ahora la comprobación de licencias" in listing
