@@ -3,7 +3,7 @@
 One job per source, on the source's cron schedule. Job defaults make restarts safe: a run that
 fell due while the scheduler was down runs once when it is back (`misfire_grace_time=None`,
 `coalesce=True`), never twice, and a job never overlaps itself (`max_instances=1`); across
-machines, the lock in `directory.runs` keeps two runs of a source apart.
+machines, the lock in `directory.locks` keeps two runs of a source apart.
 """
 
 import logging
@@ -16,7 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.jobs import JobConfig, dispatch, resume_abandoned
-from directory.runs import LEASE
+from directory.locks import LEASE
 from directory.sources import Source, cron_trigger
 
 log = logging.getLogger(__name__)

@@ -388,12 +388,13 @@ class CrawlShard(Base):
 
 
 class CrawlLock(Base):
-    """A source being crawled: held by one run until released or until the lease runs out."""
+    """A source being crawled, when the locks live in the database (`directory.locks`): held by
+    one owner (a planned run, `run:<id>`, or a crawl process) until released or its lease runs out.
+    """
 
     __tablename__ = "crawl_locks"
 
     source_name: Mapped[str] = mapped_column(String(255), primary_key=True)
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
     holder: Mapped[short]
     expires_at: Mapped[datetime]
 
