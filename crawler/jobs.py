@@ -109,10 +109,7 @@ def dispatch(config: JobConfig, name: str) -> int | None:
     finally:
         engine.dispose()
     if distributed():
-        from crawler.tasks import crawl_shard
-
-        for position in positions:
-            crawl_shard.delay(run_id, position)
+        _queue(config, run_id, positions)
     else:
         with ThreadPoolExecutor(LOCAL_SHARDS) as pool:
             shards = [
@@ -121,6 +118,32 @@ def dispatch(config: JobConfig, name: str) -> int | None:
             for shard in shards:
                 shard.result()
     return run_id
+
+
+def _queue(config: JobConfig, run_id: int, positions: Sequence[int]) -> None:
+    """Send shards to the Celery workers, recording each as queued once the broker has it."""
+    from crawler.tasks import crawl_shard
+
+    engine = make_engine(config.database_url)
+    sessions = make_sessionmaker(engine)
+    try:
+        for position in positions:
+            crawl_shard.delay(run_id, position)
+            with sessions.begin() as session:
+                runs.mark_queued(session, run_id, position)
+    finally:
+        engine.dispose()
+
+
+def keep_queued_leases(config: JobConfig) -> list[int]:
+    """Renew the leases of runs whose shards all wait in the queue or are being crawled."""
+    engine = make_engine(config.database_url)
+    sessions = make_sessionmaker(engine)
+    try:
+        with sessions() as session:
+            return runs.renew_queued(session, locks_for(sessions))
+    finally:
+        engine.dispose()
 
 
 class SourcesBusy(RuntimeError):
@@ -194,8 +217,8 @@ def crawl_shard(config: JobConfig, run_id: int, position: int) -> bool:
             with sessions.begin() as session:
                 shard = runs.get_shard(session, run_id, position)
                 if shard.status not in runs.DONE:  # the child died before recording its end
-                    if shard.attempts < SHARD_ATTEMPTS:
-                        shard.status = "pending"
+                    if shard.attempts < SHARD_ATTEMPTS:  # tried again: by Celery, from its queue
+                        shard.status = "queued" if distributed() else "pending"
                         return False
                     runs.finish_shard(
                         session,

@@ -3,7 +3,7 @@
 A run of a source is planned as shards (clinic sites in batches, registry look-ups by state), which
 any number of processes on any machines may crawl. The run holds its source's lock
 (`directory.locks`, in the database or in Redis) under a lease that is renewed while its shards
-are crawled; a lease that ran out means its crawlers died, and the next
+are crawled or wait in the queue; a lease that ran out means its crawlers died, and the next
 attempt resumes that run instead of starting another. The process that records the last shard
 closes the run, exactly once.
 """
@@ -24,6 +24,8 @@ from directory.vocab import SourceKind
 
 DONE = frozenset({"finished", "failed"})
 """Shard statuses that end a shard."""
+QUEUED = frozenset({"queued", "running"})
+"""Shard statuses of a shard that a worker has or will take (from the Celery queue)."""
 
 
 def plan_shards(session: Session, source: Source) -> list[dict[str, Any]]:
@@ -152,6 +154,37 @@ def renew(session: Session, locks: Locks, run_id: int) -> bool:
     """Extend the lease of the lock a run holds; False when the run no longer holds it."""
     name = session.scalar(select(CrawlRun.source_name).where(CrawlRun.id == run_id))
     return name is not None and locks.renew(name, run_owner(run_id))
+
+
+def mark_queued(session: Session, run_id: int, position: int) -> None:
+    """Record that a shard waits in the queue (unless a worker took it already)."""
+    session.execute(
+        update(CrawlShard)
+        .where(CrawlShard.run_id == run_id, CrawlShard.position == position)
+        .where(CrawlShard.status == "pending")
+        .values(status="queued")
+    )
+
+
+def renew_queued(session: Session, locks: Locks) -> list[int]:
+    """Renew the leases of runs whose unfinished shards are all queued or being crawled; the runs.
+
+    Shards may wait in the queue longer than a lease with nobody crawling them, so the processes
+    that will crawl them (workers, the scheduler) keep their run's lease. A run with a shard that
+    never reached the queue (its dispatcher died) is left to run out and be resumed.
+    """
+    unfinished = session.execute(
+        select(CrawlRun.id, CrawlRun.source_name, CrawlShard.status)
+        .join(CrawlShard)
+        .where(CrawlRun.status == "running", CrawlShard.status.not_in(DONE))
+    ).all()
+    waiting = {(run_id, name) for run_id, name, _status in unfinished}
+    stranded = {run_id for run_id, _name, status in unfinished if status not in QUEUED}
+    return sorted(
+        run_id
+        for run_id, name in waiting
+        if run_id not in stranded and locks.renew(name, run_owner(run_id))
+    )
 
 
 def release_run(locks: Locks, run: CrawlRun) -> None:

@@ -254,3 +254,56 @@ def test_the_locks_live_where_configured(sessions, monkeypatch):
     monkeypatch.setenv("CLINICS_LOCKS", "postgres://elsewhere")
     with pytest.raises(ValueError, match="CLINICS_LOCKS"):
         locks_for(sessions)
+
+
+def queue_all(sessions: sessionmaker[Session], run_id: int) -> None:
+    with sessions.begin() as session:
+        for position in runs.open_shards(session, run_id):
+            runs.mark_queued(session, run_id, position)
+
+
+def test_a_run_whose_shards_wait_in_the_queue_keeps_its_lease_past_its_term(sessions, make_locks):
+    locks = make_locks(SHORT)
+    run_id = runs.begin_run(sessions, locks, SITES)
+    assert run_id is not None
+    queue_all(sessions, run_id)
+    for _ in range(5):  # 1.5 leases with no shard crawled, as a worker's keeper renews
+        time.sleep(0.3)
+        with sessions() as session:
+            assert runs.renew_queued(session, locks) == [run_id]
+    assert runs.begin_run(sessions, locks, SITES) is None  # a second run is refused
+    with sessions() as session:
+        assert runs.abandoned(session, locks) == []
+        assert session.scalars(select(CrawlRun.id)).all() == [run_id]
+    with sessions.begin() as session:  # a worker takes a shard: still kept
+        runs.start_shard(session, run_id, 0)
+    with sessions() as session:
+        assert runs.renew_queued(session, locks) == [run_id]
+
+
+def test_a_run_with_a_shard_that_never_reached_the_queue_is_left_to_be_resumed(
+    sessions, make_locks
+):
+    locks = make_locks(SHORT)
+    run_id = runs.begin_run(sessions, locks, SITES)
+    assert run_id is not None
+    with sessions.begin() as session:  # the dispatcher died after queueing one shard
+        runs.mark_queued(session, run_id, 0)
+    with sessions() as session:
+        assert runs.renew_queued(session, locks) == []
+    run_out()
+    assert runs.begin_run(sessions, locks, SITES) == run_id  # resumed
+
+
+def test_a_shard_taken_by_a_worker_stays_taken_when_its_queueing_is_recorded(sessions, locks):
+    run_id = runs.begin_run(sessions, locks, SITES)
+    with sessions.begin() as session:
+        runs.start_shard(session, run_id, 0)
+        runs.mark_queued(session, run_id, 0)
+        runs.mark_queued(session, run_id, 1)
+    with sessions() as session:
+        assert [shard.status for shard in session.get(CrawlRun, run_id).shards] == [
+            "running",
+            "queued",
+            "pending",
+        ]
