@@ -399,6 +399,23 @@ class CrawlLock(Base):
     expires_at: Mapped[datetime]
 
 
+class VerdictCount(Base):
+    """How many public listings in a state had a verdict on a day: the dashboard's history.
+
+    Recorded after every verification (the day's last count stands); a listing with locations
+    in several states counts in each, one without a state under the empty state.
+    """
+
+    __tablename__ = "verdict_counts"
+    __table_args__ = (UniqueConstraint("day", "state", "verdict"),)
+
+    id: Mapped[intpk]
+    day: Mapped[date] = mapped_column(index=True)
+    state: Mapped[str] = mapped_column(String(2))
+    verdict: Mapped[Verdict] = mapped_column(String(20))
+    listings: Mapped[int]
+
+
 class Flag(Base):
     """An advocate's report that a listing looks unlicensed, closed or unsafe."""
 

@@ -1,4 +1,4 @@
-"""locks owned by runs
+"""locks owned by runs, and daily verdict counts
 
 Revision ID: 5d0e8a3c41b7
 Revises: 1f5447849869
@@ -18,6 +18,18 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table('verdict_counts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('state', sa.String(length=2), nullable=False),
+    sa.Column('verdict', sa.String(length=20), nullable=False),
+    sa.Column('listings', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_verdict_counts')),
+    sa.UniqueConstraint('day', 'state', 'verdict', name=op.f('uq_verdict_counts_day_state_verdict'))
+    )
+    with op.batch_alter_table('verdict_counts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_verdict_counts_day'), ['day'], unique=False)
+
     # A lock held by a run is now owned by the run's name for it, so any process may renew it.
     op.execute("UPDATE crawl_locks SET holder = 'run:' || run_id WHERE run_id IS NOT NULL")
     with op.batch_alter_table('crawl_locks', schema=None) as batch_op:
@@ -33,3 +45,7 @@ def downgrade() -> None:
         "UPDATE crawl_locks SET run_id = CAST(substr(holder, 5) AS INTEGER) WHERE holder LIKE 'run:%'"
     )
 
+    with op.batch_alter_table('verdict_counts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_verdict_counts_day'))
+
+    op.drop_table('verdict_counts')
