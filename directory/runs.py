@@ -57,6 +57,10 @@ def _batches(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield values[start : start + size]
 
 
+_planned_and_open = (CrawlRun.status == "running") & CrawlRun.shards.any()
+"""A run planned in shards (not a one-process crawl's) that holds its lock and is not closed."""
+
+
 def run_owner(run_id: int) -> str:
     """The owner of the lock a planned run holds."""
     return f"run:{run_id}"
@@ -73,7 +77,7 @@ def begin_run(sessions: sessionmaker[Session], locks: Locks, source: Source) -> 
     with sessions() as session:
         held = session.scalars(
             select(CrawlRun.id)
-            .where(CrawlRun.source_name == source.name, CrawlRun.status == "running")
+            .where(CrawlRun.source_name == source.name, _planned_and_open)
             .order_by(CrawlRun.id.desc())
         ).first()
     if held is not None:
@@ -143,9 +147,7 @@ def _take(locks: Locks, name: str, holder: str, alive: Callable[[str], bool]) ->
 def abandoned(session: Session, locks: Locks) -> list[str]:
     """Sources with an open run that holds no lock: its crawlers died, and it awaits resuming."""
     open_runs = session.execute(
-        select(CrawlRun.id, CrawlRun.source_name)
-        .where(CrawlRun.status == "running")
-        .order_by(CrawlRun.source_name)
+        select(CrawlRun.id, CrawlRun.source_name).where(_planned_and_open)
     ).all()
     return sorted({name for run_id, name in open_runs if locks.owner(name) != run_owner(run_id)})
 

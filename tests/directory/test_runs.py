@@ -307,3 +307,13 @@ def test_a_shard_taken_by_a_worker_stays_taken_when_its_queueing_is_recorded(ses
             "queued",
             "pending",
         ]
+
+
+def test_a_one_process_crawl_left_running_is_neither_resumed_nor_abandoned(sessions, locks):
+    with sessions.begin() as session:  # `clinics crawl` killed mid-crawl: no shards, no lock
+        session.add(CrawlRun(source_name="sites", source_kind="clinic_sites", counts={}, errors=[]))
+    with sessions() as session:
+        assert runs.abandoned(session, locks) == []
+    run_id = runs.begin_run(sessions, locks, SITES)
+    with sessions() as session:
+        assert len(session.get(CrawlRun, run_id).shards) == 3  # a new, planned run
