@@ -1,6 +1,7 @@
 """Charts drawn on the server as SVG images with leather (no script, no styles: the site's CSP
 serves them as they are). Each chart on a page comes with a table of its numbers."""
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 
@@ -45,8 +46,8 @@ def verdicts_by_state(
             [VERDICT_COLOURS[verdict] for verdict in state.counts],
         )
         grid.add_one(chart)
-    columns = min(3, len(history)) or 1
-    rows = -(-len(history) // columns) or 1
+    columns = math.ceil(math.sqrt(len(history)))  # as leather lays out a grid
+    rows = math.ceil(len(history) / columns)
     return str(grid.to_svg(width=columns * SMALL_WIDTH, height=rows * SMALL_HEIGHT))
 
 

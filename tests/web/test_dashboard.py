@@ -6,7 +6,7 @@ from xml.etree import ElementTree
 from sqlalchemy.orm import Session
 
 from directory.dashboard import record_verdict_counts
-from directory.models import CrawlRun, utcnow
+from directory.models import Clinic, CrawlRun, Location, utcnow
 from directory.vocab import Role
 from tests.web.seed import seed_austin
 from tests.web.test_maintainers import sign_in_as
@@ -107,3 +107,17 @@ def test_the_dashboard_speaks_spanish(client, site_session):
     assert "Panel de rastreos" in html
     chart = svg(client.get("/maintainers/dashboard/verdicts.svg", headers=spanish))
     assert "Verificada" in texts(chart)
+
+
+def test_each_state_gets_its_own_chart_in_a_grid(client, site_session):
+    for state in ("CO", "NM", "OK", "TX", "UT"):
+        clinic = Clinic(key=state, name=state, modalities=[], conditions=[])
+        clinic.locations = [Location(position=0, state=state)]
+        site_session.add(clinic)
+    site_session.flush()
+    record_verdict_counts(site_session, utcnow().date())
+    site_session.commit()
+    sign_in_as(client, site_session, "mo@example.org", Role.MAINTAINER)
+    chart = svg(client.get("/maintainers/dashboard/verdicts.svg"))
+    assert (chart.get("width"), chart.get("height")) == ("1080", "520")  # 3 columns, 2 rows
+    assert {"CO", "NM", "OK", "TX", "UT"} <= set(texts(chart))
