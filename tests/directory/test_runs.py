@@ -37,7 +37,7 @@ def sessions(fresh_database_url: str) -> Iterator[sessionmaker[Session]]:
 
 
 LOCKS_REDIS_URL = "redis://127.0.0.1:6379/5"  # database 5: these tests' own (flushed here)
-SHORT = timedelta(seconds=1)
+SHORT = timedelta(seconds=2)  # long enough for a busy machine to renew within it
 
 
 LONG = timedelta(minutes=10)
@@ -62,9 +62,9 @@ def locks(make_locks) -> Locks:
     return make_locks()
 
 
-def run_out(seconds: float = 1.1) -> None:
+def run_out() -> None:
     """Wait until a lease of `SHORT` has run out (Redis keeps time by itself: no clock tricks)."""
-    time.sleep(seconds)
+    time.sleep(SHORT.total_seconds() + 0.1)
 
 
 def finish_all(sessions: sessionmaker[Session], run_id: int, status: str = "finished") -> None:
@@ -126,9 +126,9 @@ def test_a_lock_has_one_owner_until_released(locks):
 def test_a_lease_runs_out_unless_renewed(make_locks):
     locks = make_locks(SHORT)
     assert locks.acquire("sites", "a")
-    time.sleep(0.6)
+    time.sleep(1.2)
     assert locks.renew("sites", "a")  # a full lease again from here
-    time.sleep(0.6)
+    time.sleep(1.2)
     assert locks.owner("sites") == "a"
     assert not locks.acquire("sites", "b")
     run_out()
@@ -268,7 +268,7 @@ def test_a_run_whose_shards_wait_in_the_queue_keeps_its_lease_past_its_term(sess
     assert run_id is not None
     queue_all(sessions, run_id)
     for _ in range(5):  # 1.5 leases with no shard crawled, as a worker's keeper renews
-        time.sleep(0.3)
+        time.sleep(0.6)
         with sessions() as session:
             assert runs.renew_queued(session, locks) == [run_id]
     assert runs.begin_run(sessions, locks, SITES) is None  # a second run is refused
