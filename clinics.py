@@ -16,6 +16,7 @@ import click
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from directory.dashboard import run_figures
 from directory.db import (
     DEFAULT_DATABASE_URL,
     SchemaBehindError,
@@ -272,13 +273,12 @@ def runs(url: str, limit: int, name: str | None) -> None:
 
 def _describe_run(run: CrawlRun) -> str:
     """One line about a run."""
-    took = f"{(run.finished_at - run.started_at).total_seconds():.1f} s" if run.finished_at else "-"
-    counts = run.counts
-    drops = sum(v for k, v in counts.items() if k.startswith(("dropped/", "skipped/")))
+    figures = run_figures(run)
+    took = f"{figures.seconds:.1f} s" if figures.seconds is not None else "-"
     line = (
         f"#{run.id} {run.source_name}: {run.status}, started {run.started_at:%Y-%m-%d %H:%M} UTC, "
-        f"{took}, pages {counts.get('response_received_count', 0)}, "
-        f"items {counts.get('item_scraped_count', 0)}, drops {drops}, errors {run.error_count}"
+        f"{took}, pages {figures.pages}, items {figures.items}, drops {figures.drops}, "
+        f"errors {figures.errors}"
     )
     return line + "".join(f"\n    {finding}" for finding in run.findings)
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from directory import ingest, runs
 from directory.db import DEFAULT_DATABASE_URL, make_engine, make_sessionmaker
+from directory.locks import LEASE, locks_for
 from directory.models import CrawlRun
 from directory.monitors import check_run, run_event
 from directory.notify import notify
@@ -97,7 +98,7 @@ def dispatch(config: JobConfig, name: str) -> int | None:
     engine = make_engine(config.database_url)
     sessions = make_sessionmaker(engine)
     try:
-        run_id = runs.begin_run(sessions, source, holder())
+        run_id = runs.begin_run(sessions, locks_for(sessions), source)
         if run_id is None:
             log.info("%s: a run is already under way; not starting another", name)
             return None
@@ -108,10 +109,7 @@ def dispatch(config: JobConfig, name: str) -> int | None:
     finally:
         engine.dispose()
     if distributed():
-        from crawler.tasks import crawl_shard
-
-        for position in positions:
-            crawl_shard.delay(run_id, position)
+        _queue(config, run_id, positions)
     else:
         with ThreadPoolExecutor(LOCAL_SHARDS) as pool:
             shards = [
@@ -122,6 +120,32 @@ def dispatch(config: JobConfig, name: str) -> int | None:
     return run_id
 
 
+def _queue(config: JobConfig, run_id: int, positions: Sequence[int]) -> None:
+    """Send shards to the Celery workers, recording each as queued once the broker has it."""
+    from crawler.tasks import crawl_shard
+
+    engine = make_engine(config.database_url)
+    sessions = make_sessionmaker(engine)
+    try:
+        for position in positions:
+            crawl_shard.delay(run_id, position)
+            with sessions.begin() as session:
+                runs.mark_queued(session, run_id, position)
+    finally:
+        engine.dispose()
+
+
+def keep_queued_leases(config: JobConfig) -> list[int]:
+    """Renew the leases of runs whose shards all wait in the queue or are being crawled."""
+    engine = make_engine(config.database_url)
+    sessions = make_sessionmaker(engine)
+    try:
+        with sessions() as session:
+            return runs.renew_queued(session, locks_for(sessions))
+    finally:
+        engine.dispose()
+
+
 class SourcesBusy(RuntimeError):
     """Sources that another run is crawling."""
 
@@ -130,18 +154,18 @@ class SourcesBusy(RuntimeError):
 def holding(config: JobConfig, names: Sequence[str]) -> Iterator[None]:
     """Hold the locks of sources crawled in this process (by `clinics crawl`) while it crawls."""
     engine = make_engine(config.database_url)
-    sessions = make_sessionmaker(engine)
+    locks = locks_for(make_sessionmaker(engine))
     me = holder()
-    busy = runs.hold(sessions, names, me, holder_alive)
+    busy = runs.hold(locks, names, me, holder_alive)
     if busy:
         engine.dispose()
         raise SourcesBusy(", ".join(busy))
     done = threading.Event()
 
     def keep_renewing() -> None:
-        while not done.wait(runs.LEASE.total_seconds() / 3):
-            with sessions.begin() as session:
-                runs.renew_held(session, me)
+        while not done.wait(LEASE.total_seconds() / 3):
+            for name in names:
+                locks.renew(name, me)
 
     renewer = threading.Thread(target=keep_renewing, name="lock-renewal", daemon=True)
     renewer.start()
@@ -150,17 +174,18 @@ def holding(config: JobConfig, names: Sequence[str]) -> Iterator[None]:
     finally:
         done.set()
         renewer.join()
-        with sessions.begin() as session:
-            runs.release(session, me)
+        for name in names:
+            locks.release(name, me)
         engine.dispose()
 
 
 def resume_abandoned(config: JobConfig) -> list[int]:
     """Resume every run whose holder died (its lock's lease ran out); the runs resumed."""
     engine = make_engine(config.database_url)
+    sessions = make_sessionmaker(engine)
     try:
-        with make_sessionmaker(engine)() as session:
-            names = runs.abandoned(session)
+        with sessions() as session:
+            names = runs.abandoned(session, locks_for(sessions))
     finally:
         engine.dispose()
     resumed = []
@@ -192,8 +217,8 @@ def crawl_shard(config: JobConfig, run_id: int, position: int) -> bool:
             with sessions.begin() as session:
                 shard = runs.get_shard(session, run_id, position)
                 if shard.status not in runs.DONE:  # the child died before recording its end
-                    if shard.attempts < SHARD_ATTEMPTS:
-                        shard.status = "pending"
+                    if shard.attempts < SHARD_ATTEMPTS:  # tried again: by Celery, from its queue
+                        shard.status = "queued" if distributed() else "pending"
                         return False
                     runs.finish_shard(
                         session,
@@ -224,13 +249,13 @@ def _crawl_in_child(
         env=environment,
         preexec_fn=_die_with_parent,  # noqa: PLW1509 - only sets the death signal
     )
-    renewal = runs.LEASE.total_seconds() / 3
+    locks = locks_for(sessions)
     while True:
         try:
-            return child.wait(timeout=renewal)
+            return child.wait(timeout=LEASE.total_seconds() / 3)
         except subprocess.TimeoutExpired:
-            with sessions.begin() as session:
-                runs.renew(session, run_id)
+            with sessions() as session:
+                runs.renew(session, locks, run_id)
 
 
 def _die_with_parent() -> None:
@@ -247,6 +272,7 @@ def close(config: JobConfig, sessions: sessionmaker[Session], run_id: int) -> Cr
             return None
         check_run(session, run)
         ingest.count_misses(session, run)
+    runs.release_run(locks_for(sessions), run)
     log.info("run %s of %s closed: %s", run.id, run.source_name, run.status)
     if run.status == "finished":
         _verify(sessions, everything=run.source_kind not in LISTING_KINDS)

@@ -3,7 +3,7 @@
 One job per source, on the source's cron schedule. Job defaults make restarts safe: a run that
 fell due while the scheduler was down runs once when it is back (`misfire_grace_time=None`,
 `coalesce=True`), never twice, and a job never overlaps itself (`max_instances=1`); across
-machines, the lock in `directory.runs` keeps two runs of a source apart.
+machines, the lock in `directory.locks` keeps two runs of a source apart.
 """
 
 import logging
@@ -15,13 +15,14 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from crawler.jobs import JobConfig, dispatch, resume_abandoned
-from directory.runs import LEASE
+from crawler.jobs import JobConfig, dispatch, distributed, keep_queued_leases, resume_abandoned
+from directory.locks import LEASE
 from directory.sources import Source, cron_trigger
 
 log = logging.getLogger(__name__)
 JOB_TABLE = "apscheduler_jobs"  # directory.db.FOREIGN_TABLES keeps it out of our migrations
 RESUME_JOB = "resume-abandoned"
+LEASE_JOB = "keep-queued-leases"
 
 
 def job_id(source: Source) -> str:
@@ -39,11 +40,17 @@ def run_resume() -> None:
     resume_abandoned(JobConfig.from_environment())
 
 
+def run_keep_leases() -> None:
+    """The job that keeps the leases of runs whose shards wait in the Celery queue."""
+    keep_queued_leases(JobConfig.from_environment())
+
+
 def start_scheduler(config: JobConfig, sources: Sequence[Source]) -> BackgroundScheduler:
     """Start the scheduler with a job per source; jobs of sources no longer declared are removed.
 
     A job whose schedule is unchanged keeps the next run time it had stored. Another job looks
-    for runs whose crawler died, at start and twice per lock lease, and resumes them.
+    for runs whose crawler died, at start and twice per lock lease, and resumes them; with Celery,
+    a third keeps the leases of runs whose shards wait in the queue (as the workers do).
     """
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(url=config.database_url, tablename=JOB_TABLE)},
@@ -54,7 +61,7 @@ def start_scheduler(config: JobConfig, sources: Sequence[Source]) -> BackgroundS
     scheduler.start(paused=True)  # the stored jobs are read, but nothing runs yet
     wanted = {job_id(source): source for source in sources}
     for job in scheduler.get_jobs():
-        if job.id not in wanted and job.id != RESUME_JOB:
+        if job.id not in wanted and job.id not in (RESUME_JOB, LEASE_JOB):
             log.info("removing the job of %s: no longer in the sources file", job.id)
             job.remove()
     for identifier, source in wanted.items():
@@ -78,5 +85,15 @@ def start_scheduler(config: JobConfig, sources: Sequence[Source]) -> BackgroundS
         next_run_time=datetime.now(UTC),
         replace_existing=True,
     )
+    if distributed():
+        scheduler.add_job(
+            run_keep_leases,
+            IntervalTrigger(seconds=LEASE.total_seconds() / 3, timezone=UTC),
+            id=LEASE_JOB,
+            name="keep the leases of queued runs",
+            replace_existing=True,
+        )
+    elif scheduler.get_job(LEASE_JOB) is not None:
+        scheduler.remove_job(LEASE_JOB)
     scheduler.resume()
     return scheduler

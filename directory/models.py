@@ -406,14 +406,32 @@ class CrawlShard(Base):
 
 
 class CrawlLock(Base):
-    """A source being crawled: held by one run until released or until the lease runs out."""
+    """A source being crawled, when the locks live in the database (`directory.locks`): held by
+    one owner (a planned run, `run:<id>`, or a crawl process) until released or its lease runs out.
+    """
 
     __tablename__ = "crawl_locks"
 
     source_name: Mapped[str] = mapped_column(String(255), primary_key=True)
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
     holder: Mapped[short]
     expires_at: Mapped[datetime]
+
+
+class VerdictCount(Base):
+    """How many public listings in a state had a verdict on a day: the dashboard's history.
+
+    Recorded after every verification (the day's last count stands); a listing with locations
+    in several states counts in each, one without a state under the empty state.
+    """
+
+    __tablename__ = "verdict_counts"
+    __table_args__ = (UniqueConstraint("day", "state", "verdict"),)
+
+    id: Mapped[intpk]
+    day: Mapped[date] = mapped_column(index=True)
+    state: Mapped[str] = mapped_column(String(2))
+    verdict: Mapped[Verdict] = mapped_column(String(20))
+    listings: Mapped[int]
 
 
 class Flag(Base):

@@ -1,33 +1,31 @@
-"""Crawl runs split into shards, and the lock that keeps two runs of one source apart.
+"""Crawl runs split into shards, and how they hold the lock that keeps two runs of a source apart.
 
 A run of a source is planned as shards (clinic sites in batches, registry look-ups by state), which
-any number of processes on any machines may crawl. The lock is a row per source in the database,
-held by one run under a lease that its shards renew while they crawl; a lease that ran out means
-its holder died, and the next attempt resumes that run instead of starting another. The process
-that records the last shard closes the run, exactly once.
+any number of processes on any machines may crawl. The run holds its source's lock
+(`directory.locks`, in the database or in Redis) under a lease that is renewed while its shards
+are crawled or wait in the queue; a lease that ran out means its crawlers died, and the next
+attempt resumes that run instead of starting another. The process that records the last shard
+closes the run, exactly once.
 """
 
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict
-from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Executable, delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.ingest import MAX_RUN_ERRORS
 from directory.licensing.lookups import ClinicianLookup, clinician_lookups
-from directory.models import CrawlLock, CrawlRun, CrawlShard, utcnow
+from directory.locks import Locks
+from directory.models import CrawlRun, CrawlShard, utcnow
 from directory.sources import Source
 from directory.vocab import SourceKind
 
-LEASE = timedelta(seconds=float(os.environ.get("CLINICS_LOCK_LEASE", "600")))
-"""How long a lock holds without renewal; shards renew it every third of this while crawling."""
-
 DONE = frozenset({"finished", "failed"})
 """Shard statuses that end a shard."""
+QUEUED = frozenset({"queued", "running"})
+"""Shard statuses of a shard that a worker has or will take (from the Celery queue)."""
 
 
 def plan_shards(session: Session, source: Source) -> list[dict[str, Any]]:
@@ -59,62 +57,62 @@ def _batches(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield values[start : start + size]
 
 
-def begin_run(sessions: sessionmaker[Session], source: Source, holder: str) -> int | None:
+_planned_and_open = (CrawlRun.status == "running") & CrawlRun.shards.any()
+"""A run planned in shards (not a one-process crawl's) that holds its lock and is not closed."""
+
+
+def run_owner(run_id: int) -> str:
+    """The owner of the lock a planned run holds."""
+    return f"run:{run_id}"
+
+
+def begin_run(sessions: sessionmaker[Session], locks: Locks, source: Source) -> int | None:
     """Take the source's lock and plan a run; the id of the run to crawl, or None if one is on.
 
-    A lock whose lease ran out is taken over, and the run it held is resumed if still open.
+    An open run whose lease ran out (its crawlers died) is resumed rather than a new one planned.
+    A new run is planned first and takes the lock under its own id: if another attempt took the
+    lock meanwhile, the plan is dropped. Until it holds the lock it is only `planned`, which
+    nothing resumes.
     """
-    try:
-        with sessions.begin() as session:
-            session.add(CrawlLock(source_name=source.name, holder=holder, expires_at=_expiry()))
-            session.flush()
-            return _new_run(session, source)
-    except IntegrityError:
-        pass  # held: perhaps by a run whose holder died
+    with sessions() as session:
+        held = session.scalars(
+            select(CrawlRun.id)
+            .where(CrawlRun.source_name == source.name, _planned_and_open)
+            .order_by(CrawlRun.id.desc())
+        ).first()
+    if held is not None:
+        return held if locks.acquire(source.name, run_owner(held)) else None
     with sessions.begin() as session:
-        taken = _changed(
-            session,
-            update(CrawlLock)
-            .where(CrawlLock.source_name == source.name, CrawlLock.expires_at < utcnow())
-            .values(holder=holder, expires_at=_expiry()),
-        )
-        if taken != 1:
-            return None
-        lock = session.get(CrawlLock, source.name)
-        assert lock is not None  # noqa: S101 - we just updated it
-        held = session.get(CrawlRun, lock.run_id) if lock.run_id is not None else None
-        if held is not None and held.finished_at is None:
-            return held.id
-        return _new_run(session, source)
+        run_id = _plan_run(session, source)
+    if not locks.acquire(source.name, run_owner(run_id)):
+        with sessions.begin() as session:
+            session.execute(delete(CrawlRun).where(CrawlRun.id == run_id))
+        return None
+    with sessions.begin() as session:
+        session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(status="running"))
+    return run_id
 
 
-def _new_run(session: Session, source: Source) -> int:
-    """A new run of the source with its planned shards, recorded as the lock's holder."""
-    run = CrawlRun(source_name=source.name, source_kind=source.kind.value, counts={}, errors=[])
+def _plan_run(session: Session, source: Source) -> int:
+    """A new run of the source with its planned shards, not yet holding the lock."""
+    run = CrawlRun(
+        source_name=source.name,
+        source_kind=source.kind.value,
+        status="planned",
+        counts={},
+        errors=[],
+    )
     run.shards = [
         CrawlShard(position=position, part=part, counts={}, errors=[])
         for position, part in enumerate(plan_shards(session, source))
     ]
     session.add(run)
     session.flush()
-    session.execute(
-        update(CrawlLock).where(CrawlLock.source_name == source.name).values(run_id=run.id)
-    )
     return run.id
 
 
-def _changed(session: Session, statement: Executable) -> int:
-    """Run an UPDATE or DELETE; how many rows it changed."""
-    return cast(CursorResult[Any], session.execute(statement)).rowcount
-
-
-def _expiry() -> datetime:
-    """When a lease taken or renewed now runs out."""
-    return utcnow() + LEASE
-
-
 def hold(
-    sessions: sessionmaker[Session],
+    locks: Locks,
     names: Sequence[str],
     holder: str,
     alive: Callable[[str], bool] = lambda _holder: True,
@@ -125,66 +123,80 @@ def hold(
     gone (a crawl killed on this machine need not wait out its lease); one held by a planned run
     is not.
     """
-    busy = [name for name in names if not _take(sessions, name, holder, alive)]
+    taken: list[str] = []
+    busy: list[str] = []
+    for name in names:
+        (taken if _take(locks, name, holder, alive) else busy).append(name)
     if busy:
-        with sessions.begin() as session:
-            release(session, holder)
+        for name in taken:
+            locks.release(name, holder)
     return busy
 
 
-def _take(
-    sessions: sessionmaker[Session], name: str, holder: str, alive: Callable[[str], bool]
-) -> bool:
+def _take(locks: Locks, name: str, holder: str, alive: Callable[[str], bool]) -> bool:
     """Take one source's lock for a holder without a planned run."""
-    try:
-        with sessions.begin() as session:
-            session.add(CrawlLock(source_name=name, holder=holder, expires_at=_expiry()))
+    if locks.acquire(name, holder):
         return True
-    except IntegrityError:
-        pass
-    with sessions.begin() as session:
-        lock = session.get(CrawlLock, name)
-        if lock is None or lock.run_id is not None:
-            return False
-        if lock.expires_at >= utcnow() and alive(lock.holder):
-            return False
-        # Only if nobody took it over meanwhile: the holder we judged is still the holder.
-        statement = (
-            update(CrawlLock)
-            .where(CrawlLock.source_name == name, CrawlLock.holder == lock.holder)
-            .where(CrawlLock.run_id.is_(None))
-            .values(holder=holder, expires_at=_expiry())
-        )
-        return _changed(session, statement) == 1
+    previous = locks.owner(name)
+    if previous is None or previous.startswith("run:") or alive(previous):
+        return False
+    locks.release(name, previous)  # only if it is still theirs; then the lock is free to take
+    return locks.acquire(name, holder)
 
 
-def renew_held(session: Session, holder: str) -> None:
-    """Extend the leases of the locks a holder took with `hold`."""
-    session.execute(
-        update(CrawlLock).where(CrawlLock.holder == holder).values(expires_at=_expiry())
-    )
+def abandoned(session: Session, locks: Locks) -> list[str]:
+    """Sources with an open run that holds no lock: its crawlers died, and it awaits resuming."""
+    open_runs = session.execute(
+        select(CrawlRun.id, CrawlRun.source_name).where(_planned_and_open)
+    ).all()
+    return sorted({name for run_id, name in open_runs if locks.owner(name) != run_owner(run_id)})
 
 
-def release(session: Session, holder: str) -> None:
-    """Give back the locks a holder took with `hold`."""
-    session.execute(delete(CrawlLock).where(CrawlLock.holder == holder, CrawlLock.run_id.is_(None)))
-
-
-def abandoned(session: Session) -> list[str]:
-    """Sources whose lock's lease ran out: their run's holder died, and the run awaits resuming."""
-    return list(
-        session.scalars(
-            select(CrawlLock.source_name)
-            .where(CrawlLock.expires_at < utcnow(), CrawlLock.run_id.is_not(None))
-            .order_by(CrawlLock.source_name)
-        )
-    )
-
-
-def renew(session: Session, run_id: int) -> bool:
+def renew(session: Session, locks: Locks, run_id: int) -> bool:
     """Extend the lease of the lock a run holds; False when the run no longer holds it."""
-    statement = update(CrawlLock).where(CrawlLock.run_id == run_id).values(expires_at=_expiry())
-    return _changed(session, statement) == 1
+    name = session.scalar(select(CrawlRun.source_name).where(CrawlRun.id == run_id))
+    return name is not None and locks.renew(name, run_owner(run_id))
+
+
+def mark_queued(session: Session, run_id: int, position: int) -> None:
+    """Record that a shard waits in the queue (unless a worker took it already)."""
+    session.execute(
+        update(CrawlShard)
+        .where(CrawlShard.run_id == run_id, CrawlShard.position == position)
+        .where(CrawlShard.status == "pending")
+        .values(status="queued")
+    )
+
+
+def renew_queued(session: Session, locks: Locks) -> list[int]:
+    """Renew the leases of runs whose unfinished shards are all queued or being crawled; the runs.
+
+    Shards may wait in the queue longer than a lease with nobody crawling them, so the processes
+    that will crawl them (workers, the scheduler) keep their run's lease. A run with a shard that
+    never reached the queue (its dispatcher died) is left to run out and be resumed.
+    """
+    unfinished = session.execute(
+        select(CrawlRun.id, CrawlRun.source_name, CrawlShard.status)
+        .join(CrawlShard)
+        .where(CrawlRun.status == "running", CrawlShard.status.not_in(DONE))
+    ).all()
+    waiting = {(run_id, name) for run_id, name, _status in unfinished}
+    stranded = {run_id for run_id, _name, status in unfinished if status not in QUEUED}
+    return sorted(
+        run_id
+        for run_id, name in waiting
+        if run_id not in stranded and locks.renew(name, run_owner(run_id))
+    )
+
+
+def release_run(locks: Locks, run: CrawlRun) -> None:
+    """Give back the lock of a run that was closed."""
+    locks.release(run.source_name, run_owner(run.id))
+
+
+def _changed(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE; how many rows it changed."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def open_shards(session: Session, run_id: int) -> list[int]:
@@ -238,7 +250,8 @@ def finish_shard(
 
 
 def close_run(session: Session, run_id: int) -> CrawlRun | None:
-    """Sum up a run whose shards are all done and release its lock; None if not (or not here).
+    """Sum up a run whose shards are all done; None if not (or not here). Once committed, the
+    caller releases its lock (`release_run`).
 
     Only one caller can close a run: the status moves from running to closing atomically.
     """
@@ -267,6 +280,5 @@ def close_run(session: Session, run_id: int) -> CrawlRun | None:
     if failed:
         run.errors = [f"shard {', '.join(map(str, failed))} failed", *run.errors][:MAX_RUN_ERRORS]
     run.finished_at = utcnow()
-    session.execute(delete(CrawlLock).where(CrawlLock.run_id == run_id))
     session.flush()
     return run

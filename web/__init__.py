@@ -15,6 +15,7 @@ from web import (
     assets,
     auth,
     clinics,
+    dashboard,
     db,
     errors,
     filters,
@@ -63,6 +64,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(flags.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(maintainers.bp)
+    app.register_blueprint(dashboard.bp)
     app.register_blueprint(reports.bp)
     return app
 

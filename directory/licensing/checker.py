@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from directory.dashboard import record_verdict_counts
 from directory.licensing.decisions import LicenseKey, decisions_for
 from directory.licensing.matching import ClinicContext, find_matches
 from directory.licensing.verdicts import Assessment, decide
@@ -45,6 +46,7 @@ def verify_listings(
         record_verdict(clinic, assessment, as_of, now)
         verdicts[assessment.verdict] += 1
     session.flush()
+    record_verdict_counts(session, now.date())  # the dashboard's history of verdicts
     return verdicts
 
 

@@ -18,6 +18,7 @@ import redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.jobs import JobConfig, wait_for
 from directory.db import make_engine
 from directory.models import CrawlRun, CrawlShard
 from localweb import Fault, LocalWeb
@@ -267,3 +268,35 @@ def test_a_worker_killed_mid_shard_loses_nothing(one_process, workers, fresh, lo
     (run, *_) = runs_of(fresh.database_url)
     shard = next(s for s in run.shards if (s.run_id, s.position) == killed)
     assert (run.status, shard.status, shard.attempts) == ("finished", "finished", 2)
+
+
+def test_shards_waiting_in_the_queue_past_the_lease_keep_a_second_run_out(
+    workers, fresh, local_web
+):
+    workers.environment["CLINICS_LOCK_LEASE"] = "2"
+    local_web.inject("oig", "/exclusions/", Fault(delay=10.0))  # keeps the only worker busy
+    workers.start(1)
+
+    def dispatch(name: str) -> str:
+        command = [sys.executable, "-m", "clinics", "dispatch", "--timeout", "0", "--source", name]
+        return subprocess.run(
+            command, env=workers.environment, cwd=workers.folder, capture_output=True, text=True
+        ).stdout
+
+    dispatch("oig-leie")
+    dispatch("clinic-sites")
+    time.sleep(3)  # past the lease, and nobody has taken a shard of the listings' run yet
+    (_, waiting) = runs_of(fresh.database_url)
+    assert {shard.status for shard in waiting.shards} == {"queued"}
+    assert dispatch("clinic-sites") == (
+        "clinic-sites: a run is already under way; not starting another\n"
+    )
+    local_web.clear_faults()
+    config = JobConfig(fresh.database_url, str(workers.folder / "sharded.toml"))
+    assert len(wait_for(config, [waiting.id - 1, waiting.id], timeout=180)) == 2
+    sharded = runs_of(fresh.database_url)
+    assert [(run.source_name, run.status) for run in sharded] == [
+        ("oig-leie", "finished"),
+        ("clinic-sites", "finished"),
+    ]
+    assert {shard.attempts for shard in sharded[1].shards} == {1}  # none crawled twice
