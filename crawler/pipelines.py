@@ -128,7 +128,7 @@ class IngestPipeline:
         counts = {
             key: int(value)
             for key, value in values.items()
-            if key.split("/")[0] in {"ingest", "dropped", "skipped", "fields"}
+            if key.split("/")[0] in {"ingest", "dropped", "skipped", "errors", "fields"}
             or key in {"item_scraped_count", "response_received_count"}
         }
         counts |= _http_errors(values)

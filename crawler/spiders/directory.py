@@ -40,10 +40,10 @@ class DirectorySpider(SiteVisitor):
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """A listing page: every item link, then the next page."""
-        if not isinstance(response, TextResponse):
-            self.skip("not_html", response.url)
+        page = self.html_page(response)
+        if page is None:
             return
-        entries = self._parse_items(response)
+        entries = self._parse_items(page)
         if not entries:
             self.skip("no_items", f"{response.url} lists no clinics")
         for href, name in entries:
@@ -70,10 +70,10 @@ class DirectorySpider(SiteVisitor):
 
         Then the clinic's own website, if the page links one, is visited like a clinic site.
         """
-        if not isinstance(response, TextResponse):
-            self.skip("not_html", response.url)
+        page = self.html_page(response)
+        if page is None:
             return
-        facts = self.read_page(response)
+        facts = self.read_page(page)
         if facts is None:
             return
         fields = {key: select(response, expr) for key, expr in self.source.fields.items()}
