@@ -97,9 +97,12 @@ class DirectorySpider(SiteVisitor):
             yield self.visit_site(website)
 
     def _is_new_site(self, website: str, directory_page: str) -> bool:
-        """Whether a linked website is a clinic's own (not the directory's) and not yet visited."""
-        elsewhere = urlsplit(website).netloc != urlsplit(directory_page).netloc
-        return elsewhere and website not in self.visited_sites
+        """Whether a linked website is a clinic's own (not the directory's, and on the web: no
+        `javascript:` or `data:` link) and not yet visited."""
+        parts = urlsplit(website)
+        elsewhere = parts.netloc != urlsplit(directory_page).netloc
+        web = parts.scheme in {"http", "https"} and bool(parts.netloc)
+        return web and elsewhere and website not in self.visited_sites
 
     def _parse_website(self, response: Response, fields: dict[str, list[str]]) -> str | None:
         """The clinic's own website, as an absolute URL."""
