@@ -1,13 +1,17 @@
-"""Retries with back-off: a server that fails or says "come back later" is asked again, later."""
+"""Downloader middlewares: retries with back-off (a server that fails or says "come back later"
+is asked again, later), and redirect loops cut short."""
 
 import asyncio
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urljoin
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from w3lib.url import safe_url_string
 
 
 def retry_after_seconds(value: bytes | None) -> float | None:
@@ -51,3 +55,20 @@ class BackoffRetryMiddleware(RetryMiddleware):
         attempt = int(retry.meta.get("retry_times", 1))
         delay = asked if asked is not None else self.base * 2 ** (attempt - 1)
         await asyncio.sleep(min(delay, self.limit))
+
+
+class RedirectLoopMiddleware:
+    """Ends a redirect back to a URL of its own chain as a failed request (`redirect loop`).
+
+    Without it the duplicate filter drops the looping request silently, or, for requests that
+    skip the filter, Scrapy follows the loop until REDIRECT_MAX_TIMES.
+    """
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get("Location")
+        if not 300 <= response.status < 400 or not location:
+            return response
+        target = urljoin(request.url, safe_url_string(location.decode("latin-1")))
+        if target in [*request.meta.get("redirect_urls", []), request.url]:
+            raise IgnoreRequest(f"redirect loop back to {target}")
+        return response

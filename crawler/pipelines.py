@@ -18,6 +18,7 @@ from directory.models import CrawlRun
 from directory.monitors import check_run, run_event
 from directory.normalise import (
     NormaliseError,
+    mixed_script_name,
     normalise_exclusion,
     normalise_license,
     normalise_listing,
@@ -116,6 +117,10 @@ class IngestPipeline:
             raise DropItem(f"{error} ({item.source_url})") from None
         for outcome in outcomes:
             stats.inc_value(f"ingest/{outcome}")
+        if isinstance(item, ClinicItem) and item.name and mixed_script_name(item.name):
+            stats.inc_value("flagged/mixed_script_name")  # stored, and shown to maintainers
+            details = stats.get_value(SKIP_DETAILS_KEY, [])
+            stats.set_value(SKIP_DETAILS_KEY, [*details, f"mixed_script_name: {item.source_url}"])
         for name in _filled_fields(item):
             stats.inc_value(f"fields/{name}")
         return item
@@ -128,7 +133,7 @@ class IngestPipeline:
         counts = {
             key: int(value)
             for key, value in values.items()
-            if key.split("/")[0] in {"ingest", "dropped", "skipped", "fields"}
+            if key.split("/")[0] in {"ingest", "dropped", "skipped", "errors", "flagged", "fields"}
             or key in {"item_scraped_count", "response_received_count"}
         }
         counts |= _http_errors(values)

@@ -21,13 +21,21 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_DELAY = min(AUTOTHROTTLE_START_DELAY, 0.5)
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# What a misbehaving server gets: 30 s to answer; a body past 64 MiB (promised or streamed, far
+# beyond any clinic page or licence file read whole) is cancelled, one past 8 MiB logged; a body
+# shorter than its Content-Length is an error, never half a page; five redirects at most.
+# Each failure is counted by cause (`errors/<cause>`, crawler.spiders.base.FAILURE_CAUSES).
 DOWNLOAD_TIMEOUT = float(os.environ.get("CLINICS_DOWNLOAD_TIMEOUT", "30"))
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+DOWNLOAD_FAIL_ON_DATALOSS = True
+REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 2
 # Retries wait for the Retry-After asked, else 2 s, 4 s, ... (CLINICS_RETRY_BACKOFF), at most 60 s.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.RedirectLoopMiddleware": 610,  # sees redirects before Scrapy's (600)
 }
 RETRY_BACKOFF_BASE = float(os.environ.get("CLINICS_RETRY_BACKOFF", "2"))
 RETRY_BACKOFF_MAX = 60.0

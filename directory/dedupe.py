@@ -12,7 +12,9 @@ they share evidence and their names agree well enough for that evidence:
 
 Two listings with different websites are never one clinic, and two clinics on the same street,
 with their own names and numbers, stay two. Names are compared with rapidfuzz's token-set ratio
-once legal suffixes ("PLLC", "Inc.") are set aside.
+once legal suffixes ("PLLC", "Inc.") are set aside; a name in look-alike letters of another
+script ("Ketаmine" with a Cyrillic а) agrees with no other name, so a look-alike is never merged
+into the clinic it imitates on its name.
 """
 
 import re
@@ -23,6 +25,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from directory.models import Clinic, Location
+from directory.normalise.listings import mixed_script_name
 from directory.normalise.records import ListingRecord, LocationRecord
 
 NAME_WITH_SITE_OR_PHONE = 60.0
@@ -59,7 +62,10 @@ def same_clinic(clinic: Clinic, record: ListingRecord) -> bool:
 
 
 def name_similarity(first: str, second: str) -> float:
-    """How alike two clinic names are, 0 to 100, legal suffixes and case aside."""
+    """How alike two clinic names are, 0 to 100, legal suffixes and case aside; 0 when one of
+    two different names is in mixed-script look-alike letters."""
+    if first != second and (mixed_script_name(first) or mixed_script_name(second)):
+        return 0.0
     return float(fuzz.token_set_ratio(_bare_name(first), _bare_name(second)))
 
 

@@ -400,15 +400,21 @@ def count_misses(session: Session, run: CrawlRun) -> None:
         _count_missed(session, run)
 
 
-def is_complete(run: CrawlRun) -> bool:
-    """Whether a run saw its whole source: it finished, without errors, and listed something.
+UNREAD_PAGES = ("errors/", "skipped/download_failed", "skipped/not_html")
+"""Counts of pages a run could not read (a failed download by its cause, binary for HTML)."""
 
-    Only a complete run can tell that a listing has gone; a run that failed, was cut short or
-    read nothing at all (the source was down) says nothing about the listings it did not read.
+
+def is_complete(run: CrawlRun) -> bool:
+    """Whether a run saw its whole source: it finished, read every page and listed something.
+
+    Only a complete run can tell that a listing has gone; a run that failed, was cut short, left
+    a page unread or read nothing at all (the source was down) says nothing about the listings
+    it did not read.
     """
     return (
         run.status == "finished"
         and run.error_count == 0
+        and not any(key.startswith(UNREAD_PAGES) for key in run.counts)
         and run.counts.get("item_scraped_count", 0) > 0
     )
 

@@ -1,15 +1,17 @@
 """The local public web: every site on its own port of 127.0.0.1, each a separate origin."""
 
+import random
 import re
 import socket
+import struct
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
@@ -52,9 +54,23 @@ _ROUTES: dict[str, dict[str, Handler]] = {
 }
 
 
+FaultKind = Literal["reset", "truncated", "redirect_loop", "huge", "endless", "binary"]
+"""Misbehaviour beyond a status: a reset connection, a body shorter than its Content-Length, a
+redirect back and forth, a gigabyte page, a page that never ends, or binary served as HTML."""
+
+HUGE_SIZE = 1 << 30
+"""The Content-Length a `huge` answer promises (and would send, to a client that kept reading)."""
+CHUNK = b" " * 65536
+
+
+class ConnectionReset(ConnectionError):
+    """Raised by a site to have its request handler reset the connection (TCP RST)."""
+
+
 @dataclass
 class Fault:
-    """A fault injected into a site's answers: an error status, garbage, or a slow or hung reply."""
+    """A fault injected into a site's answers: an error status, garbage, a slow or hung reply,
+    or one of the misbehaviours of `FaultKind`."""
 
     status: int = 200
     body: bytes | None = None
@@ -64,19 +80,72 @@ class Fault:
     """Seconds to wait before answering; longer than the crawler's timeout is a hang."""
     times: int | None = None
     """How many requests it spoils before the site recovers; None: every one."""
+    kind: FaultKind | None = None
+    content_type: str = "text/plain"
+    """The type `body` is served as (text/html for a site's new markup)."""
 
     def spoils(self) -> bool:
         """Whether the page itself is replaced (not only delayed)."""
-        return self.status != 200 or self.body is not None
+        return self.status != 200 or self.body is not None or self.kind is not None
 
-    def response(self) -> Response:
-        """The answer that replaces the page."""
+    def response(self, path: str, query: str) -> Response:
+        """The answer that replaces the page at `path` (a reset raises `ConnectionReset`)."""
+        if self.kind is not None:
+            return _misbehave(self.kind, path, query)
         headers = {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
         body = self.body if self.body is not None else b"injected fault\n"
-        return Response(body, status=self.status, headers=headers, mimetype="text/plain")
+        return Response(body, status=self.status, headers=headers, mimetype=self.content_type)
 
 
-class _QuietHandler(WSGIRequestHandler):
+def _misbehave(kind: FaultKind, path: str, query: str) -> Response:
+    """The answer of one misbehaving kind; large ones are streamed, never held in memory."""
+    if kind == "reset":
+        raise ConnectionReset(path)
+    if kind == "truncated":
+        body = b"<!doctype html><html><head><title>Half a page</title></head><body><p>"
+        headers = {"Content-Length": str(4 * len(body))}  # then the connection closes
+        return Response([body], headers=headers, mimetype="text/html", direct_passthrough=True)
+    if kind == "redirect_loop":
+        return Response(status=302, headers={"Location": path if query else f"{path}?again"})
+    if kind == "huge":
+        chunks = _spaces(HUGE_SIZE // len(CHUNK))
+        headers = {"Content-Length": str(HUGE_SIZE)}
+        return Response(chunks, headers=headers, mimetype="text/html", direct_passthrough=True)
+    if kind == "endless":
+        return Response(_spaces(None), mimetype="text/html", direct_passthrough=True)
+    noise = random.Random(path).randbytes(4096)  # noqa: S311 - reproducible noise, not secrets
+    return Response(noise, mimetype="text/html")
+
+
+def _spaces(count: int | None) -> Iterator[bytes]:
+    """`count` chunks of spaces, or chunks for ever; the client hanging up stops them."""
+    sent = 0
+    while count is None or sent < count:
+        sent += 1
+        yield CHUNK
+
+
+class _FaultHandler(WSGIRequestHandler):
+    """Werkzeug's request handler, able to reset a connection as a failing server does."""
+
+    resetting = False
+
+    def connection_dropped(
+        self, error: BaseException, environ: dict[str, Any] | None = None
+    ) -> None:
+        """On `ConnectionReset`, close the socket with SO_LINGER 0, which sends RST."""
+        if isinstance(error, ConnectionReset):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.resetting = self.close_connection = True
+
+    def finish(self) -> None:
+        """Close the streams, then the socket itself when resetting (the server would FIN first)."""
+        super().finish()
+        if self.resetting:
+            self.connection.close()
+
+
+class _QuietHandler(_FaultHandler):
     """Werkzeug's request handler without the access log line (errors are still logged)."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -102,7 +171,7 @@ class LocalWeb:
         self._servers: list[BaseWSGIServer] = []
         self._threads: list[threading.Thread] = []
         self._requests: list[tuple[str, str]] = []
-        self._faults: dict[tuple[str, str], Fault] = {}
+        self._faults: dict[tuple[str, str, bool], Fault] = {}
         self._lock = threading.Lock()
 
     @property
@@ -118,10 +187,11 @@ class LocalWeb:
         with self._lock:
             return list(self._requests)
 
-    def inject(self, slug: str, path: str, fault: Fault) -> None:
-        """Answer requests to a site whose path starts with `path` with the fault, from now on."""
+    def inject(self, slug: str, path: str, fault: Fault, *, exact: bool = False) -> None:
+        """Answer requests to a site whose path starts with `path` (or is `path`, when exact)
+        with the fault, from now on."""
         with self._lock:
-            self._faults[(slug, path)] = fault
+            self._faults[(slug, path, exact)] = fault
 
     def clear_faults(self) -> None:
         """Serve every site as it is again."""
@@ -131,8 +201,9 @@ class LocalWeb:
     def _fault_for(self, slug: str, path: str) -> Fault | None:
         """The fault to apply to one request, counting it against the fault's `times`."""
         with self._lock:
-            for (site, prefix), fault in self._faults.items():
-                if site == slug and path.startswith(prefix) and fault.times != 0:
+            for (site, prefix, exact), fault in self._faults.items():
+                matches = path == prefix if exact else path.startswith(prefix)
+                if site == slug and matches and fault.times != 0:
                     if fault.times is not None:
                         fault.times -= 1
                     return fault
@@ -142,7 +213,7 @@ class LocalWeb:
         """Bind every site's port, then serve each in a daemon thread."""
         if self._servers:
             raise RuntimeError("the local web is already started")
-        handler = WSGIRequestHandler if self.verbose else _QuietHandler
+        handler = _FaultHandler if self.verbose else _QuietHandler
         try:
             for index, slug in enumerate(SITE_SLUGS):
                 port = 0 if self.base_port is None else self.base_port + index
@@ -228,7 +299,7 @@ class LocalWeb:
             if fault is not None:
                 time.sleep(fault.delay)
                 if fault.spoils():
-                    return fault.response()(environ, start_response)
+                    return fault.response(request.path, query)(environ, start_response)
             return app(environ, start_response)
 
         return logged

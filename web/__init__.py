@@ -23,6 +23,7 @@ from web import (
     i18n,
     maintainers,
     pages,
+    params,
     reports,
     search,
     security,
@@ -50,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     _ensure_secret_key(app)
+    app.url_map.converters["int"] = params.RowIdConverter  # before any route is added
     db.init_app(app)
     filters.init_app(app)
     errors.init_app(app)

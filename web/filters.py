@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from directory.listings import newest_verification
 from directory.models import Clinic
 from directory.moderation import ModerationError
+from directory.normalise import mixed_script_name
 from directory.reasons import Param, Reason
 from directory.search import SearchInputError
 from directory.vocab import (
@@ -117,6 +118,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(checked_ago)
     app.add_template_filter(stale_after_days)
     app.add_template_filter(is_stale)
+    app.add_template_test(mixed_script_name, "mixed_script")
 
 
 def verdict_label(verdict: str) -> str:

@@ -5,12 +5,13 @@ from typing import Any
 
 from directory.search import MAX_LIMIT, MAX_RADIUS_MILES, MIN_RADIUS_MILES
 from directory.vocab import Condition, Modality, Verdict
+from web.params import MAX_ROW_ID
 
 
 def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    """An optional query parameter."""
+    """An optional query parameter; given empty (as a form sends it), it is as if absent."""
     return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema}  # fmt: skip
+            "allowEmptyValue": True, "schema": schema}  # fmt: skip
 
 
 _ERROR = {
@@ -59,7 +60,7 @@ def openapi_document() -> dict[str, Any]:
                             "name": "id",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "integer"},
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID},
                         }
                     ],  # fmt: skip
                     "responses": {
@@ -69,6 +70,7 @@ def openapi_document() -> dict[str, Any]:
                         },  # fmt: skip
                         "304": {"description": "Not modified since the ETag given."},
                         "404": _ERROR,
+                        "410": _ERROR,
                     },
                 }
             },

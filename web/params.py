@@ -1,13 +1,15 @@
-"""Reading search parameters from a URL's query string into the types the search takes.
+"""Reading search parameters from a URL's query string into the types the search takes, and
+row ids from its path.
 
 The page and the API share these, so a search URL means the same on both.
 """
 
 from collections.abc import Mapping
 from math import isfinite
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import current_app
+from werkzeug.routing import IntegerConverter, Map
 
 from directory.geocode import Geocoder
 from directory.search import (
@@ -29,7 +31,18 @@ DEFAULT_RADIUS_MILES = 25.0
 ALL_STATUSES = "all"
 MAX_PARAMETER_LENGTH = 200
 _YES = {"1", "true", "yes", "on"}
+_NO = {"", "0", "false", "no", "off"}
 Word = TypeVar("Word", Modality, Condition)
+MAX_ROW_ID = 2**31 - 1
+"""The largest id a row can have (an INTEGER column on PostgreSQL)."""
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every route: a row id, so one past `MAX_ROW_ID` is not found (404) rather
+    than an error from the database."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, *args, **{"max": MAX_ROW_ID, **kwargs})
 
 
 def run_search(args: Mapping[str, str], limit: int, offset: int) -> SearchResults:
@@ -122,7 +135,21 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
         verdicts=parse_statuses(args.get("status")),
         modality=_choice(Modality, args.get("modality"), "modality"),
         condition=_choice(Condition, args.get("condition"), "condition"),
-        support=(args.get("support") or "").strip().lower() in _YES,
+        support=_flag(args.get("support"), "support"),
+    )
+
+
+def _flag(text: str | None, field: str) -> bool:
+    """A yes-or-no parameter: false when absent or empty."""
+    word = (text or "").strip().lower()
+    if word in _YES or word in _NO:
+        return word in _YES
+    raise SearchInputError(
+        "Unknown %(name)s %(given)s; use one of %(choices)s.",
+        field=field,
+        name=field,
+        given=_shorten(text or ""),
+        choices="true, false",
     )
 
 

@@ -5,7 +5,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
@@ -15,6 +25,36 @@ from directory.vocab import SourceKind
 
 SKIP_DETAILS_KEY = "clinics/skip_details"
 MAX_SKIP_DETAILS = 200
+
+FAILURE_CAUSES: tuple[tuple[type[BaseException], str], ...] = (
+    (DownloadFailedError, "connection_lost"),  # reset or closed before a whole response
+    (ResponseDataLossError, "truncated"),  # less body than its Content-Length promised
+    (DownloadCancelledError, "too_large"),  # past DOWNLOAD_MAXSIZE, promised or streamed
+    (DownloadTimeoutError, "timeout"),
+    (DownloadConnectionRefusedError, "connection_refused"),
+    (CannotResolveHostError, "dns"),
+)
+"""The cause a failed download is counted under (`errors/<cause>`), by the error Scrapy raised."""
+
+BINARY_BYTES = frozenset({*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)})
+"""Bytes that never occur in text: the "binary data bytes" of the WHATWG MIME Sniffing Standard."""
+SNIFF_LENGTH = 1445
+"""How many leading bytes are sniffed (the standard's resource header length)."""
+
+
+def failure_cause(failure: Failure) -> str | None:
+    """What a failed request is counted under; None for a request left out on purpose (robots)."""
+    error = failure.value
+    if isinstance(error, HttpError):
+        return f"http_{error.response.status}"
+    if isinstance(error, IgnoreRequest):
+        return "redirect_loop" if "redirect" in str(error) else None  # else robots.txt
+    return next((cause for kind, cause in FAILURE_CAUSES if isinstance(error, kind)), "other")
+
+
+def is_binary(body: bytes) -> bool:
+    """Whether a body is binary, whatever its Content-Type says."""
+    return not BINARY_BYTES.isdisjoint(body[:SNIFF_LENGTH])
 
 
 class SourceSpider(scrapy.Spider):
@@ -80,6 +120,13 @@ class SourceSpider(scrapy.Spider):
         if len(details) < MAX_SKIP_DETAILS:
             stats.set_value(SKIP_DETAILS_KEY, [*details, f"{reason}: {detail}"])
 
+    def html_page(self, response: Response) -> TextResponse | None:
+        """The response as a text page, or None (a counted `not_html` skip) if it is not one."""
+        if isinstance(response, TextResponse) and not is_binary(response.body):
+            return response
+        self.skip("not_html", response.url)
+        return None
+
     def read_page(self, response: TextResponse) -> PageFacts | None:
         """The facts a fetched page states, its bytes decoded whatever its header claims.
 
@@ -99,10 +146,17 @@ class SourceSpider(scrapy.Spider):
 
     def download_failed(self, failure: Failure) -> Iterable[Any]:
         """Errback: a page that could not be fetched is a counted skip, not a crash."""
+        self.count_failure(failure)
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         self.skip("download_failed", f"{url}: {failure.getErrorMessage() or failure.type}")
         return ()
+
+    def count_failure(self, failure: Failure) -> None:
+        """Count a failed request once (after its retries) under its cause: `errors/<cause>`."""
+        cause = failure_cause(failure)
+        if cause is not None:
+            self.crawler.stats.inc_value(f"errors/{cause}")
 
 
 def select(response: Response, expression: str) -> list[str]:

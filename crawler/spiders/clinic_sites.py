@@ -47,18 +47,19 @@ class SiteVisitor(SourceSpider):
 
     def parse_home(self, response: Response, visit: SiteVisit) -> Iterator[Any]:
         """Read the home page, choose the key pages to visit, then visit them one by one."""
-        if not isinstance(response, TextResponse):
-            self.skip("not_html", response.url)
+        page = self.html_page(response)
+        if page is None:
             return
-        visit.home = response.url
-        self._add_page(visit, response)
-        visit.pending = self._parse_key_links(response, visit)
+        visit.home = page.url
+        self._add_page(visit, page)
+        visit.pending = self._parse_key_links(page, visit)
         yield from self._continue(visit)
 
     def parse_page(self, response: Response, visit: SiteVisit) -> Iterator[Any]:
         """Read one key page, then go on with the visit."""
-        if isinstance(response, TextResponse):
-            self._add_page(visit, response)
+        page = self.html_page(response)
+        if page is not None:
+            self._add_page(visit, page)
         yield from self._continue(visit)
 
     def _add_page(self, visit: SiteVisit, response: TextResponse) -> None:
@@ -74,6 +75,7 @@ class SiteVisitor(SourceSpider):
         if request.url == visit.home and not visit.pages:
             yield from self.download_failed(failure)
             return
+        self.count_failure(failure)
         self.logger.info("page left out of %s: %s", visit.home, failure.getErrorMessage())
         yield from self._continue(visit)
 

@@ -40,10 +40,10 @@ class DirectorySpider(SiteVisitor):
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """A listing page: every item link, then the next page."""
-        if not isinstance(response, TextResponse):
-            self.skip("not_html", response.url)
+        page = self.html_page(response)
+        if page is None:
             return
-        entries = self._parse_items(response)
+        entries = self._parse_items(page)
         if not entries:
             self.skip("no_items", f"{response.url} lists no clinics")
         for href, name in entries:
@@ -70,10 +70,10 @@ class DirectorySpider(SiteVisitor):
 
         Then the clinic's own website, if the page links one, is visited like a clinic site.
         """
-        if not isinstance(response, TextResponse):
-            self.skip("not_html", response.url)
+        page = self.html_page(response)
+        if page is None:
             return
-        facts = self.read_page(response)
+        facts = self.read_page(page)
         if facts is None:
             return
         fields = {key: select(response, expr) for key, expr in self.source.fields.items()}
@@ -97,9 +97,12 @@ class DirectorySpider(SiteVisitor):
             yield self.visit_site(website)
 
     def _is_new_site(self, website: str, directory_page: str) -> bool:
-        """Whether a linked website is a clinic's own (not the directory's) and not yet visited."""
-        elsewhere = urlsplit(website).netloc != urlsplit(directory_page).netloc
-        return elsewhere and website not in self.visited_sites
+        """Whether a linked website is a clinic's own (not the directory's, and on the web: no
+        `javascript:` or `data:` link) and not yet visited."""
+        parts = urlsplit(website)
+        elsewhere = parts.netloc != urlsplit(directory_page).netloc
+        web = parts.scheme in {"http", "https"} and bool(parts.netloc)
+        return web and elsewhere and website not in self.visited_sites
 
     def _parse_website(self, response: Response, fields: dict[str, list[str]]) -> str | None:
         """The clinic's own website, as an absolute URL."""

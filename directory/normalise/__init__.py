@@ -5,7 +5,7 @@ from directory.normalise.licenses import (
     normalise_license,
     normalise_npi_record,
 )
-from directory.normalise.listings import normalise_listing
+from directory.normalise.listings import mixed_script_name, normalise_listing
 from directory.normalise.records import (
     ClinicianRecord,
     ExclusionRecord,
@@ -22,6 +22,7 @@ __all__ = [
     "ListingRecord",
     "LocationRecord",
     "NormaliseError",
+    "mixed_script_name",
     "normalise_exclusion",
     "normalise_license",
     "normalise_listing",

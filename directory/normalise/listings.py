@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import replace
 from urllib.parse import urlsplit
 
+from confusable_homoglyphs import confusables
+
 from directory.items import ClinicianItem, ClinicItem, LocationItem
 from directory.normalise.addresses import parse_address
 from directory.normalise.geo import Point, city_centroid, distance_km, zip_centroid
@@ -58,6 +60,12 @@ def normalise_listing(item: ClinicItem) -> ListingRecord:
         source_url=item.source_url,
         retrieved_at=item.retrieved_at,
     )
+
+
+def mixed_script_name(name: str) -> bool:
+    """Whether a name mixes writing systems with letters that pass for another's: "Ketаmine"
+    with a Cyrillic а looks like a Latin name it is not (Unicode TR39 confusables)."""
+    return bool(confusables.is_dangerous(name))
 
 
 def _bounded(key: str) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from directory import ingest
 from directory.dedupe import name_similarity
 from directory.models import Clinic
+from directory.normalise import mixed_script_name
 from directory.vocab import CrawlOutcome
 from tests.directory.test_ingest import LISTING, LOCATION, SITE, T0
 
@@ -128,3 +129,26 @@ def test_names_are_compared_without_case_punctuation_or_legal_suffixes():
     assert name_similarity("CALM WATERS KETAMINE CLINIC PLLC", "Calm Waters Ketamine Clinic") == 100
     assert name_similarity("Calm Waters Ketamine", "Calm Waters Ketamine Clinic") == 100
     assert name_similarity("Bright Minds Ketamine", "Calm Waters Ketamine Clinic") < 60
+
+
+LOOK_ALIKE = "Cаlm Wаters Ketаmine Clinic"  # each "а" is CYRILLIC SMALL LETTER A
+
+
+def test_a_look_alike_name_at_the_same_address_is_never_merged_into_the_genuine_clinic(session):
+    ingest.ingest_listing(session, LISTING)
+    no_phone = (replace(FROM_DIRECTORY.locations[0], phone=None),)  # the building alone
+    imitation = replace(FROM_DIRECTORY, key="name:other-page:78703", locations=no_phone)
+    assert name_similarity(FROM_DIRECTORY.name, LISTING.name) >= 85  # merged on the address ...
+    assert ingest.ingest_listing(session, imitation) is CrawlOutcome.UNCHANGED  # the same clinic
+    look_alike = replace(imitation, key="name:look-alike:78703", name=LOOK_ALIKE)
+    assert ingest.ingest_listing(session, look_alike) is CrawlOutcome.NEW  # ... a look-alike not
+    assert [clinic.name for clinic in clinics(session)] == [LISTING.name, LOOK_ALIKE]
+
+
+def test_mixed_script_look_alike_names_are_told_from_honest_ones():
+    assert mixed_script_name(LOOK_ALIKE)
+    assert mixed_script_name("Ketаmine Wellness")
+    for honest in ("Calm Waters Ketamine Clinic", "Clínica de Ketamina Niño", "Кетамин Клиника"):
+        assert not mixed_script_name(honest), honest
+    assert name_similarity(LOOK_ALIKE, LISTING.name) == 0
+    assert name_similarity(LOOK_ALIKE, LOOK_ALIKE) == 100

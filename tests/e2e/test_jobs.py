@@ -5,6 +5,7 @@ Celery runs against the Redis server on 127.0.0.1:6379, database 7 (flushed here
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from directory.models import CrawlRun, CrawlShard
 from localweb import Fault, LocalWeb
 from tests.conftest import new_database
 from tests.e2e.conftest import Clinics
+from tests.e2e.test_kill import assert_whole
 
 REDIS_URL = "redis://127.0.0.1:6379/7"
 LISTINGS_AND_REGISTRY = ("--source", "clinic-sites", "--source", "ketamine-finder")
@@ -300,3 +302,40 @@ def test_shards_waiting_in_the_queue_past_the_lease_keep_a_second_run_out(
         ("clinic-sites", "finished"),
     ]
     assert {shard.attempts for shard in sharded[1].shards} == {1}  # none crawled twice
+
+
+WORKER_KILL_SEEDS = (5, 6)
+
+
+def test_workers_killed_at_random_moments_leave_a_whole_database_and_lose_nothing(
+    one_process, workers, fresh, local_web
+):
+    """`kill -9` of a seeded choice of worker at seeded moments of a run, a new worker started
+    after each; the database is whole, and the run stores what one process stores."""
+    local_web.inject("hill-country-wellness", "/", Fault(delay=0.6))  # the run takes a while
+    workers.start(2)
+    dispatcher = subprocess.Popen(
+        [sys.executable, "-m", "clinics", "dispatch", *LISTINGS_AND_REGISTRY],
+        env=workers.environment,
+        cwd=workers.folder,
+        stdout=subprocess.DEVNULL,
+    )
+    engine = make_engine(fresh.database_url)
+    try:
+        for seed in WORKER_KILL_SEEDS:
+            rng = random.Random(seed)  # noqa: S311 - a reproducible moment, not a secret
+            time.sleep(rng.uniform(0.5, 2.5))
+            alive = [process for process in workers.processes if process.poll() is None]
+            victim = rng.choice(alive)
+            victim.send_signal(signal.SIGKILL)
+            victim.wait(timeout=30)
+            assert_whole(engine)
+            workers.start(1)
+        local_web.clear_faults()
+        assert dispatcher.wait(timeout=240) == 0
+        workers.dispatch(*REGISTRY)
+        assert_whole(engine)
+    finally:
+        engine.dispose()
+    assert listings(fresh) == one_process
+    assert {run.status for run in runs_of(fresh.database_url)} == {"finished"}

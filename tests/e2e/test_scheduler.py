@@ -5,6 +5,7 @@ tests move a stored job's next run time into the past, as if the scheduler had b
 """
 
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from directory.models import CrawlRun, Exclusion
 from localweb import Fault, LocalWeb
 from tests.conftest import new_database
 from tests.e2e.conftest import Clinics
+from tests.e2e.test_kill import assert_whole
 
 CSV = "/exclusions/downloadables/UPDATED.csv"
 
@@ -167,5 +169,36 @@ def test_a_killed_scheduler_resumes_its_run_without_starting_another(scheduler, 
     (run,) = scheduler.runs()
     assert (run.id, run.status) == (abandoned.id, "finished")
     assert run.shards[0].attempts == 2
+    with Session(scheduler.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Exclusion)) == 11
+
+
+KILL_SEEDS = (3, 14, 15)  # kill 0.87, 0.5 and 2.9 s after the scheduler says it is running
+
+
+def test_a_scheduler_killed_at_random_moments_leaves_a_whole_database_and_one_run(
+    scheduler, local_web
+):
+    """`kill -9` at seeded moments of a due run (its download slowed), the database whole after
+    each; then an uninterrupted scheduler finishes that same run, and only it."""
+    local_web.inject("oig", CSV, Fault(delay=1.5))
+    scheduler.start()
+    scheduler.stop()
+    scheduler.fell_due(days_ago=1)
+    for seed in KILL_SEEDS:
+        scheduler.start()
+        time.sleep(random.Random(seed).uniform(0.2, 3.0))
+        scheduler.stop(signal.SIGKILL)
+        assert_whole(scheduler.engine)
+        assert len(scheduler.runs()) <= 1
+    local_web.clear_faults()
+
+    scheduler.start()
+    scheduler.wait_until(lambda: bool(scheduler.runs()) and scheduler.runs()[0].finished_at)
+    scheduler.stop()
+    (run,) = scheduler.runs()
+    assert run.status == "finished"
+    assert run.shards[0].attempts >= 2  # resumed after a kill mid-shard (4 attempts here)
+    assert_whole(scheduler.engine)
     with Session(scheduler.engine) as session:
         assert session.scalar(select(func.count()).select_from(Exclusion)) == 11

@@ -1,6 +1,7 @@
 """The local public web: every site answers as the real thing would, and the story's facts hold."""
 
 import csv
+import http.client
 import io
 import json
 import re
@@ -9,9 +10,9 @@ from collections.abc import Iterator
 from datetime import timedelta
 from email.message import Message
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from urllib.error import HTTPError, URLError
-from urllib.parse import urldefrag, urlencode, urljoin
+from urllib.parse import urldefrag, urlencode, urljoin, urlsplit
 from urllib.request import HTTPRedirectHandler, build_opener, urlopen
 from urllib.robotparser import RobotFileParser
 
@@ -22,6 +23,7 @@ from directory.sources import Source, load_sources
 from directory.vocab import SourceKind
 from localweb import DEFAULT_BASE_PORT, SITE_SLUGS, Fault, LocalWeb
 from localweb.clock import DATA_DATE
+from localweb.server import HUGE_SIZE, FaultKind
 
 CLINIC_SITES = ("calm-waters", "lone-star-infusions", "hill-country-wellness", "new-dawn")
 PACKAGED_SOURCES = Path(__file__).resolve().parents[2] / "localweb" / "sources.toml"
@@ -224,6 +226,43 @@ def test_injected_faults_spoil_the_matching_requests_then_clear() -> None:
             urlopen(home + "services/", timeout=0.2)
         fresh.clear_faults()
         assert b"Calm Waters" in fetch(home + "contact/")[2]
+
+
+def raw_get(url: str) -> http.client.HTTPResponse:
+    """A GET whose response is left for the test to read (and to find broken)."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=10)
+    connection.request("GET", f"{parts.path}?{parts.query}" if parts.query else parts.path)
+    return connection.getresponse()
+
+
+def test_misbehaving_sites_reset_truncate_loop_stream_and_mislabel() -> None:
+    with LocalWeb() as fresh:
+        home = fresh.urls["calm-waters"]
+        kinds: tuple[FaultKind, ...] = get_args(FaultKind)
+        for kind in kinds:
+            fresh.inject("calm-waters", f"/{kind}/", Fault(kind=kind), exact=True)
+        with pytest.raises(ConnectionResetError):
+            urlopen(home + "reset/", timeout=10)
+        with pytest.raises(http.client.IncompleteRead):
+            fetch(home + "truncated/")
+        first = raw_get(home + "redirect_loop/")
+        second = raw_get(home + "redirect_loop/?again")
+        assert (first.status, first.headers["Location"]) == (302, "/redirect_loop/?again")
+        assert (second.status, second.headers["Location"]) == (302, "/redirect_loop/")
+        huge = raw_get(home + "huge/")
+        assert huge.headers["Content-Length"] == str(HUGE_SIZE)
+        assert huge.read(1 << 20) == b" " * (1 << 20)  # streamed: the rest is never made
+        huge.close()
+        endless = raw_get(home + "endless/")
+        assert endless.headers["Transfer-Encoding"] == "chunked"
+        assert len(endless.read(8 << 20)) == 8 << 20
+        endless.close()
+        status, headers, body = fetch(home + "binary/")
+        assert (status, headers.get_content_type()) == (200, "text/html")
+        assert b"\x00" in body
+        assert fetch(home + "binary/")[2] == body  # the same noise every time
+        assert fetch(home + "binary/more/")[0] == 404  # an exact fault spoils one URL only
 
 
 def test_stop_releases_every_port() -> None:

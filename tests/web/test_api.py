@@ -135,7 +135,12 @@ def test_api_unknown_clinic_is_a_json_404(client):
 
 @pytest.mark.parametrize(
     ("method", "path", "status"),
-    [("get", "/api/v1/nothing-here", 404), ("post", "/api/v1/clinics", 405)],
+    [
+        ("get", "/api/v1/nothing-here", 404),
+        ("post", "/api/v1/clinics", 405),
+        ("get", "/api/v1/clinics/9223372036854775808", 404),  # past any row id: found by fuzzing
+        ("get", "/api/v1/clinics/2147483648", 404),
+    ],
 )
 def test_api_routing_errors_are_json(client, method, path, status):
     response = getattr(client, method)(path)
@@ -165,6 +170,7 @@ def test_api_search_takes_the_pages_filters(client, site_session):
         ("near=78701&condition=%3Cscript%3E", "condition"),
         ("lat=100&lon=0", "near"),
         ("near=78701&radius=" + "1" * 300, "radius"),
+        ("near=78701&support=maybe", "support"),
     ],
 )
 def test_api_bad_filters_are_400s_naming_the_field(client, query, field):
