@@ -76,9 +76,12 @@ CITY_LINE = rf"[A-Z][A-Za-z .'-]{{1,40}},?[ ]{STATE},?[ ]\d{{5}}"
 ADDRESS_CONTINUES = re.compile(rf"\n(?={SUITE_LINE}|{CITY_LINE})")
 WHITESPACE = re.compile(r"\s+")
 POSSIBLE = Leniency.POSSIBLE  # numbers are validated by the normaliser, not here
-PHONE_SHAPE = re.compile(r"\d{3}\D{0,3}\d{4}")  # "555-0142", "5550142", "555 ‑ 0142"
+PHONE_SHAPE = re.compile(r"\d{3}[^\d\n]{0,3}\d{4}")  # "555-0142", "5550142", "555 ‑ 0142"
 FAX_LABEL = re.compile(r"\bfax\b\W{0,3}$", re.IGNORECASE)
 PHONE_SCOPE = 160  # characters after an address where the location's phone is printed
+ZIP_CODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
+ZIP_EXTENSION = 5  # "-1234"
+ADDRESS_REACH = 200  # characters before its ZIP code where a printed address can start
 # Elements that end a line of text.
 BLOCK_TAGS = frozenset(
     {"address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "footer", "form"}
@@ -88,9 +91,16 @@ BLOCK_TAGS = frozenset(
 NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg"})
 
 
+BLOCK_BREAK = "\ue000"
+
+
 def _text_lines_stylesheet() -> etree.XSLT:
-    """The page's body as plain text, in C: a line break around every block, none in text."""
+    """The page's body as plain text, rendered in C, with `BLOCK_BREAK` around every block.
+
+    The break is a private-use character, so that line breaks within the text stay spaces.
+    """
     blocks, hidden = "|".join(sorted(BLOCK_TAGS)), "|".join(sorted(NO_TEXT_TAGS))
+    block_break = f"<xsl:text>&#{ord(BLOCK_BREAK)};</xsl:text>"
     return etree.XSLT(
         etree.XML(
             '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
@@ -98,12 +108,10 @@ def _text_lines_stylesheet() -> etree.XSLT:
             '<xsl:template match="/"><xsl:choose>'
             '<xsl:when test="/*/body"><xsl:apply-templates select="/*/body"/></xsl:when>'
             "<xsl:otherwise><xsl:apply-templates/></xsl:otherwise></xsl:choose></xsl:template>"
-            f'<xsl:template match="{blocks}"><xsl:text>&#10;</xsl:text>'
-            "<xsl:apply-templates/><xsl:text>&#10;</xsl:text></xsl:template>"
+            f'<xsl:template match="{blocks}">{block_break}'
+            f"<xsl:apply-templates/>{block_break}</xsl:template>"
             '<xsl:template match="br"><xsl:text>, </xsl:text></xsl:template>'
-            f'<xsl:template match="{hidden}"/>'
-            "<xsl:template match=\"text()\"><xsl:value-of select=\"translate(., '&#10;', ' ')\"/>"
-            "</xsl:template></xsl:stylesheet>"
+            f'<xsl:template match="{hidden}"/></xsl:stylesheet>'
         )
     )
 
@@ -382,22 +390,42 @@ def _parse_fallback_name(root: Any) -> str | None:
 def _text_lines(root: Any) -> str:
     """The body's text, one line per block element; a `<br>` within a block is a comma."""
     text = str(TEXT_LINES(root))
-    lines = (" ".join(line.split()) for line in text.split("\n"))
+    lines = (" ".join(line.split()) for line in text.split(BLOCK_BREAK))
     return "\n".join(line for line in lines if line)
 
 
 def _parse_printed_addresses(lines: str) -> list[LocationItem]:
     """Addresses printed in the text, each with the first non-fax phone printed soon after it."""
-    lines = ADDRESS_CONTINUES.sub(", ", lines)
-    matches = list(PRINTED_ADDRESS.finditer(lines))
     locations: dict[str, LocationItem] = {}
-    for index, match in enumerate(matches):
-        end = matches[index + 1].start() if index + 1 < len(matches) else len(lines)
-        scope = lines[match.end() : min(end, match.end() + PHONE_SCOPE)]
-        address = IN_CITY.sub(", ", match.group(0))  # "... Suite 100 in Memphis, TN 38117"
-        if address not in locations:
-            locations[address] = LocationItem(address=address, phone=next(_phones_in(scope), None))
+    for region in _address_regions(lines):
+        region = ADDRESS_CONTINUES.sub(", ", region)
+        matches = list(PRINTED_ADDRESS.finditer(region))
+        for index, match in enumerate(matches):
+            end = matches[index + 1].start() if index + 1 < len(matches) else len(region)
+            scope = region[match.end() : min(end, match.end() + PHONE_SCOPE)]
+            address = IN_CITY.sub(", ", match.group(0))  # "... Suite 100 in Memphis, TN 38117"
+            if address not in locations:
+                phone = next(_phones_in(scope), None)
+                locations[address] = LocationItem(address=address, phone=phone)
     return list(locations.values())
+
+
+def _address_regions(lines: str) -> Iterator[str]:
+    """The whole lines within reach of a ZIP code: all an address and its phone can span.
+
+    A printed address ends in a ZIP code, so the (backtracking) address patterns need not run
+    over the rest of a long page.
+    """
+    regions: list[list[int]] = []
+    for match in ZIP_CODE.finditer(lines):
+        start = lines.rfind("\n", 0, max(0, match.start() - ADDRESS_REACH)) + 1
+        stop = lines.find("\n", match.end() + ZIP_EXTENSION + PHONE_SCOPE)
+        stop = len(lines) if stop < 0 else stop
+        if regions and start <= regions[-1][1]:
+            regions[-1][1] = stop
+        else:
+            regions.append([start, stop])
+    return (lines[start:stop] for start, stop in regions)
 
 
 def _phones_in(text: str) -> Iterator[str]:
@@ -405,9 +433,14 @@ def _phones_in(text: str) -> Iterator[str]:
 
     Only lines with a phone-shaped run of digits go to the (thorough, slow) matcher.
     """
-    for line in text.split("\n"):
-        if not PHONE_SHAPE.search(line):
+    end = 0
+    for shape in PHONE_SHAPE.finditer(text):
+        if shape.start() < end:  # on a line already read
             continue
+        start = text.rfind("\n", 0, shape.start()) + 1
+        end = text.find("\n", shape.end())
+        end = len(text) if end < 0 else end
+        line = text[start:end]
         for found in phonenumbers.PhoneNumberMatcher(line, "US", leniency=POSSIBLE):
             if not FAX_LABEL.search(line[max(0, found.start - 10) : found.start]):
                 yield found.raw_string
