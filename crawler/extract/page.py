@@ -137,16 +137,14 @@ NAMED = etree.XPath("//*[@class or @id]")
 NOT_OFFERING_NAME = re.compile(  # a class or id word, split at spaces, "-" and "_"
     r"(?<![^\s_-])(?:blog|news|posts?|press|articles?)(?![^\s_-])", re.IGNORECASE
 )
-TEXT_BLOCKS = etree.XPath(
-    "//main//*[self::h1 or self::h2 or self::h3 or self::h4 or self::li or self::p]"
-)
+# Blocks are found by tag with lxml's `iter`: libxml2 tests `//*[self::p or ...]` many times
+# slower on a large page.
+TEXT_BLOCK_TAGS = ("h1", "h2", "h3", "h4", "li", "p")
 FRAMELESS_TEXT_BLOCKS = etree.XPath(
     "//body//*[self::h1 or self::h2 or self::h3 or self::li or self::p]"
     "[not(ancestor::nav) and not(ancestor::footer)]"
 )
-PERSON_BLOCKS = etree.XPath(
-    "//*[self::h2 or self::h3 or self::h4 or self::li or self::p or self::strong or self::td]"
-)
+PERSON_BLOCK_TAGS = ("h2", "h3", "h4", "li", "p", "strong", "td")
 SITE_FRAME = etree.XPath(
     "//header//text() | //footer//text() | descendant::*/@class[contains(., 'logo') or "
     "contains(., 'brand') or contains(., 'site-title')]/../descendant-or-self::*/@alt"
@@ -465,7 +463,7 @@ class BlockTexts(dict[Any, str]):
 def _parse_plain_clinicians(root: Any, asides: set[Any], texts: BlockTexts) -> list[ClinicianItem]:
     """People named with credentials ("Jane Q. Doe, MD") or as "Dr. Raj Patel"; not in teasers."""
     clinicians: dict[str, ClinicianItem] = {}
-    for block in _elements(root, PERSON_BLOCKS, asides):
+    for block in _outside(root.iter(*PERSON_BLOCK_TAGS), asides):
         person = _person_in(_with_credentials_below(block, texts[block], texts))
         if not person or person in clinicians:
             continue
@@ -489,9 +487,9 @@ def _with_credentials_below(block: Any, text: str, texts: BlockTexts) -> str:
     return f"{text}, {credentials}" if CREDENTIALS_ONLY.match(credentials) else text
 
 
-def _elements(root: Any, expression: etree.XPath, asides: set[Any]) -> list[Any]:
-    """The elements an XPath expression selects, outside `asides`."""
-    return [element for element in expression(root) if element not in asides]
+def _outside(elements: Iterable[Any], asides: set[Any]) -> list[Any]:
+    """The elements that are not in `asides`."""
+    return [element for element in elements if element not in asides]
 
 
 def _not_offering(root: Any) -> set[Any]:
@@ -578,7 +576,10 @@ def _parse_service_texts(root: Any, asides: set[Any], texts: BlockTexts) -> list
 
     Blog and news teasers, asides and navigation are left out: they mention, not offer.
     """
-    blocks = _elements(root, TEXT_BLOCKS, asides) or _elements(root, FRAMELESS_TEXT_BLOCKS, asides)
+    in_main = dict.fromkeys(
+        block for main in root.iter("main") for block in main.iter(*TEXT_BLOCK_TAGS)
+    )
+    blocks = _outside(in_main, asides) or _outside(FRAMELESS_TEXT_BLOCKS(root), asides)
     return [texts[block] for block in blocks if texts[block] and len(texts[block]) <= MAX_BLOCK]
 
 
