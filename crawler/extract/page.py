@@ -76,9 +76,12 @@ CITY_LINE = rf"[A-Z][A-Za-z .'-]{{1,40}},?[ ]{STATE},?[ ]\d{{5}}"
 ADDRESS_CONTINUES = re.compile(rf"\n(?={SUITE_LINE}|{CITY_LINE})")
 WHITESPACE = re.compile(r"\s+")
 POSSIBLE = Leniency.POSSIBLE  # numbers are validated by the normaliser, not here
-PHONE_SHAPE = re.compile(r"\d{3}\D{0,3}\d{4}")  # "555-0142", "5550142", "555 ‑ 0142"
+PHONE_SHAPE = re.compile(r"\d{3}[^\d\n]{0,3}\d{4}")  # "555-0142", "5550142", "555 ‑ 0142"
 FAX_LABEL = re.compile(r"\bfax\b\W{0,3}$", re.IGNORECASE)
 PHONE_SCOPE = 160  # characters after an address where the location's phone is printed
+ZIP_CODE = re.compile(r"\d{5}")  # or the start of a longer run: a wider region, no harm
+ZIP_EXTENSION = 5  # "-1234"
+ADDRESS_REACH = 200  # characters before its ZIP code where a printed address can start
 # Elements that end a line of text.
 BLOCK_TAGS = frozenset(
     {"address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "footer", "form"}
@@ -86,10 +89,40 @@ BLOCK_TAGS = frozenset(
     | {"section", "table", "td", "th", "tr", "ul"}
 )
 NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg"})
+
+
+BLOCK_BREAK = "\ue000"
+
+
+def _text_lines_stylesheet() -> etree.XSLT:
+    """The page's body as plain text, rendered in C, with `BLOCK_BREAK` around every block.
+
+    The break is a private-use character, so that line breaks within the text stay spaces.
+    """
+    blocks, hidden = "|".join(sorted(BLOCK_TAGS)), "|".join(sorted(NO_TEXT_TAGS))
+    block_break = f"<xsl:text>&#{ord(BLOCK_BREAK)};</xsl:text>"
+    return etree.XSLT(
+        etree.XML(
+            '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+            '<xsl:output method="text" encoding="utf-8"/>'
+            '<xsl:template match="/"><xsl:choose>'
+            '<xsl:when test="/*/body"><xsl:apply-templates select="/*/body"/></xsl:when>'
+            "<xsl:otherwise><xsl:apply-templates/></xsl:otherwise></xsl:choose></xsl:template>"
+            f'<xsl:template match="{blocks}">{block_break}'
+            f"<xsl:apply-templates/>{block_break}</xsl:template>"
+            '<xsl:template match="br"><xsl:text>, </xsl:text></xsl:template>'
+            f'<xsl:template match="{hidden}"/></xsl:stylesheet>'
+        )
+    )
+
+
+TEXT_LINES = _text_lines_stylesheet()
+# Whether a page uses a syntax. (Selecting attributes is much faster in libxml2 than testing
+# every element for one: `//*[@typeof]`.)
 SYNTAX_PROBES = {
-    "json-ld": "//script[contains(@type, 'ld+json')]",
-    "microdata": "//*[@itemscope]",
-    "rdfa": "//*[@typeof]",
+    "json-ld": etree.XPath("boolean(descendant::script/@type[contains(., 'ld+json')])"),
+    "microdata": etree.XPath("boolean(descendant::*/@itemscope)"),
+    "rdfa": etree.XPath("boolean(descendant::*/@typeof)"),
 }
 SCHEMA_PREFIX = re.compile(r"^https?://schema\.org/")
 MAX_RDFA_DEPTH = 4
@@ -98,31 +131,31 @@ ARTICLE_TYPES = frozenset(
 )
 
 
-def _named_like(words: Iterable[str]) -> str:
-    """An XPath test: the element's class or id has one of `words` as a -, _ or space word."""
-    name = "concat(' ', translate(concat(@class, ' ', @id), '_-ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-    name += "'  abcdefghijklmnopqrstuvwxyz'), ' ')"
-    return " or ".join(f"contains({name}, ' {word} ')" for word in words)
-
-
 # Parts of a page that talk about things rather than offer them: blog and news teasers, asides.
-NOT_OFFERING_WORDS = ("blog", "news", "post", "posts", "press", "article", "articles")
-NOT_OFFERING = (
-    f"//aside | //nav | //article[.//time] | //*[@class or @id][{_named_like(NOT_OFFERING_WORDS)}]"
+ASIDES = etree.XPath("descendant::aside | descendant::nav | descendant::article[.//time]")
+NAMED = etree.XPath("//*[@class or @id]")
+NOT_OFFERING_NAME = re.compile(  # a class or id word, split at spaces, "-" and "_"
+    r"(?<![^\s_-])(?:blog|news|posts?|press|articles?)(?![^\s_-])", re.IGNORECASE
 )
-TEXT_BLOCKS = "//main//*[self::h1 or self::h2 or self::h3 or self::h4 or self::li or self::p]"
-FRAMELESS_TEXT_BLOCKS = (
+# Blocks are found by tag with lxml's `iter`: libxml2 tests `//*[self::p or ...]` many times
+# slower on a large page.
+TEXT_BLOCK_TAGS = ("h1", "h2", "h3", "h4", "li", "p")
+FRAMELESS_TEXT_BLOCKS = etree.XPath(
     "//body//*[self::h1 or self::h2 or self::h3 or self::li or self::p]"
     "[not(ancestor::nav) and not(ancestor::footer)]"
 )
-PERSON_BLOCKS = (
-    "//*[self::h2 or self::h3 or self::h4 or self::li or self::p or self::strong or self::td]"
+PERSON_BLOCK_TAGS = ("h2", "h3", "h4", "li", "p", "strong", "td")
+SITE_FRAME = etree.XPath(
+    "//header//text() | //footer//text() | descendant::*/@class[contains(., 'logo') or "
+    "contains(., 'brand') or contains(., 'site-title')]/../descendant-or-self::*/@alt"
 )
-SITE_FRAME = (
-    "//header//text() | //footer//text() | //*[contains(@class, 'logo') or "
-    "contains(@class, 'brand') or contains(@class, 'site-title')]//@alt"
+SITE_NAME = etree.XPath("string(//meta[@property='og:site_name']/@content)")
+TITLE_TEXT = etree.XPath("string(//title)")
+OG_TYPE = etree.XPath("string(//meta[@property='og:type']/@content)")
+TEL_LINKS = etree.XPath("//a[starts-with(@href, 'tel:')]/@href")
+CARD = etree.XPath(
+    "ancestor-or-self::*[self::section or self::article or self::li or self::div or self::tr][1]"
 )
-CARD = "ancestor-or-self::*[self::section or self::article or self::li or self::div or self::tr][1]"
 MAX_BLOCK = 600
 MAX_PERSON_TEXT = 120  # a longer text is a paragraph about someone, not their name
 
@@ -145,26 +178,27 @@ class PageFacts:
 
 def extract_page(html: str, url: str) -> PageFacts:
     """Everything a listing needs that this page states."""
-    selector = Selector(text=html, type="html")  # never sniffed as JSON
-    facts = PageFacts(fallback_name=_parse_fallback_name(selector))
-    nodes = list(_structured_nodes(selector, url))
+    root = Selector(text=html, type="html").root  # never sniffed as JSON
+    facts = PageFacts(fallback_name=_parse_fallback_name(root))
+    nodes = list(_structured_nodes(root, url))
     for node in nodes:
         _add_structured(facts, node)
-    lines = _text_lines(selector)
+    lines = _text_lines(root)
     facts.printed_locations = _parse_printed_addresses(lines)
-    asides = _not_offering(selector)
-    facts.clinicians = _merge_people(facts.clinicians, _parse_plain_clinicians(selector, asides))
+    asides = _not_offering(root)
+    texts = BlockTexts()
+    facts.clinicians = _merge_people(facts.clinicians, _parse_plain_clinicians(root, asides, texts))
     _add_sole_numbers(facts.clinicians, lines)
-    facts.phones = _parse_phones(selector, lines)
-    if not _is_article(selector, nodes):  # an article mentions services; it offers none
-        facts.service_texts += _parse_service_texts(selector, asides)
+    facts.phones = _parse_phones(root, lines)
+    if not _is_article(root, nodes):  # an article mentions services; it offers none
+        facts.service_texts += _parse_service_texts(root, asides, texts)
     return facts
 
 
 def item_list_entries(html: str, url: str) -> list[tuple[str, str | None]]:
     """The items a page's schema.org `ItemList` names: (URL as written, name if given)."""
     entries: dict[str, str | None] = {}
-    for node in _structured_nodes(Selector(text=html), url):
+    for node in _structured_nodes(Selector(text=html, type="html").root, url):
         if "ItemList" not in _types(node):
             continue
         for element in _as_list(node.get("itemListElement")):
@@ -181,17 +215,17 @@ def item_list_entries(html: str, url: str) -> list[tuple[str, str | None]]:
     return list(entries.items())
 
 
-def _structured_nodes(selector: Selector, url: str) -> Iterator[dict[str, Any]]:
+def _structured_nodes(root: Any, url: str) -> Iterator[dict[str, Any]]:
     """Every schema.org object on the page, `@graph` wrappers and lists flattened.
 
     Only the syntaxes the page uses are parsed; one that is broken (invalid JSON-LD) is logged
     with the page's URL and the others still count.
     """
     for syntax, probe in SYNTAX_PROBES.items():
-        if not selector.xpath(probe):
+        if not probe(root):
             continue
         # RDFa needs its own DOM; the others read the tree parsel has already built.
-        document = selector.get() if syntax == "rdfa" else selector.root
+        document = etree.tostring(root, method="html", encoding=str) if syntax == "rdfa" else root
         try:
             data = extruct.extract(document, base_url=url, syntaxes=[syntax], uniform=True)
         except Exception as error:  # noqa: BLE001 - any broken markup; the page still counts
@@ -335,59 +369,63 @@ def _locations_from_node(node: dict[str, Any]) -> list[LocationItem]:
     return locations
 
 
-def _parse_fallback_name(selector: Selector) -> str | None:
+def _parse_fallback_name(root: Any) -> str | None:
     """A name for a site with no structured data.
 
     og:site_name if present; else the part of the title that the header or footer repeats
     ("Ketamine Therapy in San Antonio - Hill Country Ketamine & Wellness"); else the title's first.
     """
-    site_name = _clean(selector.xpath("//meta[@property='og:site_name']/@content").get())
+    site_name = _clean(SITE_NAME(root))
     if site_name:
         return site_name
-    title = _clean(selector.xpath("//title/text()").get()) or ""
+    title = _clean(TITLE_TEXT(root)) or ""
     parts = [part.strip() for part in re.split(r"\s[|–—-]\s", title) if part.strip()]
-    frame = " ".join(selector.xpath(SITE_FRAME).getall()).casefold()
+    frame = " ".join(SITE_FRAME(root)).casefold()
     repeated = [part for part in parts if part.casefold() in frame]
     if repeated:  # the longest: a nav link ("Contact") is repeated in the header too
         return max(repeated, key=len)
     return parts[0] if parts else None
 
 
-def _text_lines(selector: Selector) -> str:
+def _text_lines(root: Any) -> str:
     """The body's text, one line per block element; a `<br>` within a block is a comma."""
-    body = selector.root.find("body")
-    parts: list[str] = []
-    hidden = 0
-    for event, element in etree.iterwalk(selector.root if body is None else body, ("start", "end")):
-        tag = element.tag if isinstance(element.tag, str) else None  # None: a comment
-        if event == "start" and tag is not None:
-            hidden += tag in NO_TEXT_TAGS
-            if tag in BLOCK_TAGS or tag == "br":
-                parts.append(", " if tag == "br" else "\n")
-            if element.text and not hidden:
-                parts.append(WHITESPACE.sub(" ", element.text))
-        elif event == "end":
-            if tag is not None:
-                hidden -= tag in NO_TEXT_TAGS
-                parts.append("\n" if tag in BLOCK_TAGS else "")
-            if element.tail and not hidden:
-                parts.append(WHITESPACE.sub(" ", element.tail))
-    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    text = str(TEXT_LINES(root))
+    lines = (" ".join(line.split()) for line in text.split(BLOCK_BREAK))
     return "\n".join(line for line in lines if line)
 
 
 def _parse_printed_addresses(lines: str) -> list[LocationItem]:
     """Addresses printed in the text, each with the first non-fax phone printed soon after it."""
-    lines = ADDRESS_CONTINUES.sub(", ", lines)
-    matches = list(PRINTED_ADDRESS.finditer(lines))
     locations: dict[str, LocationItem] = {}
-    for index, match in enumerate(matches):
-        end = matches[index + 1].start() if index + 1 < len(matches) else len(lines)
-        scope = lines[match.end() : min(end, match.end() + PHONE_SCOPE)]
-        address = IN_CITY.sub(", ", match.group(0))  # "... Suite 100 in Memphis, TN 38117"
-        if address not in locations:
-            locations[address] = LocationItem(address=address, phone=next(_phones_in(scope), None))
+    for region in _address_regions(lines):
+        region = ADDRESS_CONTINUES.sub(", ", region)
+        matches = list(PRINTED_ADDRESS.finditer(region))
+        for index, match in enumerate(matches):
+            end = matches[index + 1].start() if index + 1 < len(matches) else len(region)
+            scope = region[match.end() : min(end, match.end() + PHONE_SCOPE)]
+            address = IN_CITY.sub(", ", match.group(0))  # "... Suite 100 in Memphis, TN 38117"
+            if address not in locations:
+                phone = next(_phones_in(scope), None)
+                locations[address] = LocationItem(address=address, phone=phone)
     return list(locations.values())
+
+
+def _address_regions(lines: str) -> Iterator[str]:
+    """The whole lines within reach of a ZIP code: all an address and its phone can span.
+
+    A printed address ends in a ZIP code, so the (backtracking) address patterns need not run
+    over the rest of a long page.
+    """
+    regions: list[list[int]] = []
+    for match in ZIP_CODE.finditer(lines):
+        start = lines.rfind("\n", 0, max(0, match.start() - ADDRESS_REACH)) + 1
+        stop = lines.find("\n", match.end() + ZIP_EXTENSION + PHONE_SCOPE)
+        stop = len(lines) if stop < 0 else stop
+        if regions and start <= regions[-1][1]:
+            regions[-1][1] = stop
+        else:
+            regions.append([start, stop])
+    return (lines[start:stop] for start, stop in regions)
 
 
 def _phones_in(text: str) -> Iterator[str]:
@@ -395,23 +433,42 @@ def _phones_in(text: str) -> Iterator[str]:
 
     Only lines with a phone-shaped run of digits go to the (thorough, slow) matcher.
     """
-    for line in text.split("\n"):
-        if not PHONE_SHAPE.search(line):
+    end = 0
+    for shape in PHONE_SHAPE.finditer(text):
+        if shape.start() < end:  # on a line already read
             continue
+        start = text.rfind("\n", 0, shape.start()) + 1
+        end = text.find("\n", shape.end())
+        end = len(text) if end < 0 else end
+        line = text[start:end]
         for found in phonenumbers.PhoneNumberMatcher(line, "US", leniency=POSSIBLE):
             if not FAX_LABEL.search(line[max(0, found.start - 10) : found.start]):
                 yield found.raw_string
 
 
-def _parse_plain_clinicians(selector: Selector, asides: set[Any]) -> list[ClinicianItem]:
+class BlockTexts(dict[Any, str]):
+    """Elements' texts, whitespace collapsed (comments left out), each read once per page.
+
+    People and services are both looked for in headings, list items and paragraphs.
+    """
+
+    def __missing__(self, element: Any) -> str:
+        # Most blocks have no children, and their text is read without a tree walk.
+        raw = " ".join(element.itertext()) if len(element) else element.text or ""
+        text = " ".join(raw.split())
+        self[element] = text
+        return text
+
+
+def _parse_plain_clinicians(root: Any, asides: set[Any], texts: BlockTexts) -> list[ClinicianItem]:
     """People named with credentials ("Jane Q. Doe, MD") or as "Dr. Raj Patel"; not in teasers."""
     clinicians: dict[str, ClinicianItem] = {}
-    for block in _elements(selector, PERSON_BLOCKS, asides):
-        person = _person_in(_with_credentials_below(block, _element_text(block)))
+    for block in _outside(root.iter(*PERSON_BLOCK_TAGS), asides):
+        person = _person_in(_with_credentials_below(block, texts[block], texts))
         if not person or person in clinicians:
             continue
-        card = block.xpath(CARD)
-        context = _element_text(card[0]) if card else ""
+        card = CARD(block)
+        context = texts[card[0]] if card else ""
         license_match = LICENSE_TEXT.search(context)
         clinicians[person] = ClinicianItem(
             name=person,
@@ -421,39 +478,36 @@ def _parse_plain_clinicians(selector: Selector, asides: set[Any]) -> list[Clinic
     return list(clinicians.values())
 
 
-def _with_credentials_below(block: Any, text: str) -> str:
+def _with_credentials_below(block: Any, text: str, texts: BlockTexts) -> str:
     """A bare name with the credentials printed on the line below it ("Dr. Ann Lee" / "MD")."""
     if len(text) > MAX_PERSON_TEXT or not BARE_NAME.match(text):
         return text
     below = block.getnext()
-    credentials = _element_text(below) if below is not None else ""
+    credentials = texts[below] if below is not None else ""
     return f"{text}, {credentials}" if CREDENTIALS_ONLY.match(credentials) else text
 
 
-def _elements(selector: Selector, expression: str, asides: set[Any]) -> list[Any]:
-    """The lxml elements an XPath expression selects, outside `asides`.
-
-    (lxml's elements read faster than parsel's selectors when there are thousands.)
-    """
-    return [element for element in selector.root.xpath(expression) if element not in asides]
+def _outside(elements: Iterable[Any], asides: set[Any]) -> list[Any]:
+    """The elements that are not in `asides`."""
+    return [element for element in elements if element not in asides]
 
 
-def _not_offering(selector: Selector) -> set[Any]:
+def _not_offering(root: Any) -> set[Any]:
     """Every element inside a part of the page that talks about things rather than offers them.
 
     Asides and navigation, dated article teasers, and anything classed or named blog, news,
     post, press or article.
     """
+    named = (
+        element
+        for element in NAMED(root)
+        if NOT_OFFERING_NAME.search(f"{element.get('class', '')} {element.get('id', '')}")
+    )
     asides: set[Any] = set()
-    for element in selector.root.xpath(NOT_OFFERING):
+    for element in (*ASIDES(root), *named):
         if element not in asides:
             asides.update(element.iter())
     return asides
-
-
-def _element_text(element: Any) -> str:
-    """An element's text, whitespace collapsed (comments and scripts left out)."""
-    return " ".join(" ".join(element.itertext()).split())
 
 
 def _merge_people(
@@ -509,29 +563,29 @@ def _npi_in(text: str) -> str | None:
     return match.group("npi") if match else None
 
 
-def _parse_phones(selector: Selector, lines: str) -> list[str]:
+def _parse_phones(root: Any, lines: str) -> list[str]:
     """Phone numbers: `tel:` links first, else numbers printed in the text (faxes left out)."""
-    links = [href[4:] for href in selector.xpath("//a[starts-with(@href, 'tel:')]/@href").getall()]
+    links = [href[4:] for href in TEL_LINKS(root)]
     if links:
         return list(dict.fromkeys(link.strip() for link in links if link.strip()))
     return list(dict.fromkeys(_phones_in(lines)))
 
 
-def _parse_service_texts(selector: Selector, asides: set[Any]) -> list[str]:
+def _parse_service_texts(root: Any, asides: set[Any], texts: BlockTexts) -> list[str]:
     """Headings, list items and paragraphs of the main content, where services are described.
 
     Blog and news teasers, asides and navigation are left out: they mention, not offer.
     """
-    blocks = _elements(selector, TEXT_BLOCKS, asides) or _elements(
-        selector, FRAMELESS_TEXT_BLOCKS, asides
+    in_main = dict.fromkeys(
+        block for main in root.iter("main") for block in main.iter(*TEXT_BLOCK_TAGS)
     )
-    texts = (_element_text(block) for block in blocks)
-    return [text for text in texts if text and len(text) <= MAX_BLOCK]
+    blocks = _outside(in_main, asides) or _outside(FRAMELESS_TEXT_BLOCKS(root), asides)
+    return [texts[block] for block in blocks if texts[block] and len(texts[block]) <= MAX_BLOCK]
 
 
-def _is_article(selector: Selector, nodes: list[dict[str, Any]]) -> bool:
+def _is_article(root: Any, nodes: list[dict[str, Any]]) -> bool:
     """Whether the page is an article (news, a blog post) rather than a page of the clinic's."""
-    og_type = selector.xpath("//meta[@property='og:type']/@content").get("")
+    og_type = OG_TYPE(root)
     return og_type.strip().lower() == "article" or any(
         _types(node) & ARTICLE_TYPES for node in nodes
     )

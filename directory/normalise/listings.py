@@ -21,7 +21,7 @@ from directory.normalise.records import (
     LocationRecord,
     NormaliseError,
 )
-from directory.normalise.services import classify_services, offers_ketamine
+from directory.normalise.services import classify_services, is_professional_body, offers_ketamine
 
 # Sites ship wrong geo (New York coordinates for a Fargo clinic): trust it only near the ZIP.
 _GEO_TOLERANCE_KM = 50.0
@@ -35,7 +35,8 @@ def normalise_listing(item: ClinicItem) -> ListingRecord:
     """A clinic listing in typed form.
 
     `missing_name` without a name of letters or digits; `not_a_provider` when neither the name
-    nor the pages say ketamine is offered (a dental office, a news article).
+    nor the pages say ketamine is offered (a dental office, a news article), or when the
+    listing is a professional association of those who offer it.
     """
     name = _collapse(item.name)
     slug = _slug(name) if name else ""
@@ -43,6 +44,10 @@ def normalise_listing(item: ClinicItem) -> ListingRecord:
         raise NormaliseError("missing_name", f"listing at {item.source_url}")
     if not offers_ketamine([name, *item.service_texts]):
         raise NormaliseError("not_a_provider", f"{name!r} at {item.source_url} offers no ketamine")
+    if is_professional_body(name, item.service_texts):
+        raise NormaliseError(
+            "not_a_provider", f"{name!r} at {item.source_url} is a professional association"
+        )
     website = _collapse(item.website)
     site = _site_key(website) if website else None
     locations = _with_phone(_locations(item.locations), item.phones)

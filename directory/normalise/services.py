@@ -128,6 +128,42 @@ def offers_ketamine(texts: Iterable[str]) -> bool:
     return bool(_KETAMINE.search(_NOT_OFFERED.sub(" ", "\n".join(texts))))
 
 
+# A professional body's name, and the membership it offers: such a site speaks for its members,
+# who are the providers ("our members provide ketamine infusions"); it treats no one itself.
+_PROFESSIONAL_BODY = _pattern(
+    r"associations?",
+    r"societ(?:y|ies)",
+    r"academy",
+    r"federation",
+    r"college\s+of",
+    r"asociaci[óo]n",
+    r"academia",
+    r"sociedad",
+)
+_MEMBERSHIP = _pattern(
+    r"become\s+a\s+member",
+    r"join\s+(?:us|today|now|the\s+(?:association|society|academy))",
+    r"why\s+join",
+    r"membership\s+(?:benefits|dues|application|levels?|categories|organi[sz]ation)",
+    r"benefits?\s+of\s+membership",
+    r"member\s+(?:benefits|directory|dues|forums?|login|portal|practices?|clinics?|providers?)",
+    r"(?:our|its)\s+members",
+    r"annual\s+(?:conference|meeting|summit)",
+    r"CME",
+    r"continuing\s+(?:medical\s+)?education",
+    r"hazte\s+miembro",
+)
+
+
+def is_professional_body(name: str, texts: Iterable[str]) -> bool:
+    """Whether a listing is an association of practitioners rather than a practice.
+
+    Its name says association, society, academy (or the like), and its pages offer membership.
+    Clinics sell memberships too, so the name must say it as well.
+    """
+    return bool(_PROFESSIONAL_BODY.search(name) and _MEMBERSHIP.search("\n".join(texts)))
+
+
 def classify_services(texts: Iterable[str]) -> tuple[frozenset[Modality], frozenset[Condition]]:
     """The modalities and conditions `texts` say are offered (not those named in contrast)."""
     text = _NOT_OFFERED.sub(" ", "\n".join(texts))

@@ -302,6 +302,39 @@ def test_a_listing_that_offers_no_ketamine_is_not_a_provider(name, texts):
     assert outcome(normalise_listing, clinic(name=name, service_texts=texts)) == "not_a_provider"
 
 
+@pytest.mark.parametrize(
+    ("name", "texts"),
+    [
+        (
+            "American Society of Ketamine Physicians, Psychotherapists & Practitioners",
+            ["Our members provide ketamine infusions", "Become a member", "Find a provider"],
+        ),
+        (
+            "National Ketamine Practitioners Association",
+            ["Ketamine infusion standards of care", "2027 Annual Conference in Scottsdale"],
+        ),
+        ("Academia Latinoamericana de Ketamina", ["Hazte miembro", "Infusiones de ketamina"]),
+    ],
+)
+def test_a_professional_association_of_providers_is_not_a_provider(name, texts):
+    assert outcome(normalise_listing, clinic(name=name, service_texts=texts)) == "not_a_provider"
+
+
+@pytest.mark.parametrize(
+    ("name", "texts"),
+    [
+        # Clinics sell memberships, and name the societies they belong to.
+        ("Harbor Ketamine Wellness", ["Become a member: monthly booster infusions at 15% off"]),
+        ("Bayou Ketamine", ["Dr. Lee is a member of the American Society of Ketamine Physicians"]),
+        # "Associates" is a practice, and a society's name without membership is not enough.
+        ("Ketamine Associates of Tulsa", ["IV ketamine infusions", "Our annual conference"]),
+        ("Society Hill Ketamine", ["IV ketamine infusions for depression"]),
+    ],
+)
+def test_a_practice_with_members_or_a_society_s_name_stays_a_provider(name, texts):
+    assert normalise_listing(clinic(name=name, service_texts=texts)).name == name
+
+
 def test_ketamine_in_the_name_or_any_page_makes_a_provider():
     assert normalise_listing(clinic(name="Sooner Ketamine", service_texts=[])).name
     assert normalise_listing(clinic(name="Bayside Health", service_texts=["SPRAVATO®"])).name
