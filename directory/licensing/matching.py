@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from directory.licensing.decisions import LicenseKey, license_key
+from directory.licensing.rules import default_rules
 from directory.licensing.similarity import (
     CANDIDATE_FLOOR,
     THRESHOLD,
@@ -234,9 +235,10 @@ def _settle_ties(
 
     In a state where a printed number already identified the clinician's licence, namesakes with
     other numbers are other people. Elsewhere, when several licence numbers fit the name, the
-    middle initial and then the clinic's city or ZIP (on a board's record, or the practice
-    address the NPI registry gives) pick one; if they cannot, none is evidence. Candidates below
-    the threshold are kept as they are: they never count.
+    middle initial, then the clinic's city or ZIP (on a board's record, or the practice address
+    the NPI registry gives), then a specialty likelier behind a ketamine clinic (psychiatry,
+    anesthesiology, … in `rules/prescribers.toml`) pick one; if they cannot, none is evidence.
+    Candidates below the threshold are kept as they are: they never count.
     """
     known = {(m.license.state, m.license.license_number) for m in certain}
     known_states = {state for state, _ in known}
@@ -259,9 +261,11 @@ def _one_holder(
 ) -> list[LicenseMatch]:
     """The matches of one state narrowed to one licence number, or all flagged ambiguous."""
     initial = fold_name(clinician.middle_name)[:1]
+    specialties = default_rules().specialties
     narrowings: tuple[Callable[[LicenseMatch], bool], ...] = (
         lambda m: bool(initial) and fold_name(m.license.middle_name)[:1] == initial,
         lambda m: bool(places & {fold_name(m.license.city), (m.license.postal_code or "")[:5]}),
+        lambda m: specialties.likely(m.license.specialty),
     )
     candidates = group
     for keeps in narrowings:

@@ -76,6 +76,8 @@ class LicenseRecord:
     last_key_head: str | None
     last_key_tail: str | None
     full_name: str
+    specialty: str | None
+    """The board's specialty in its words, or the NPI registry's taxonomy code (2084P0800X)."""
     status: LicenseStatus
     status_raw: str | None
     issue_date: date | None

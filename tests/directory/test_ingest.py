@@ -66,6 +66,7 @@ LICENSE = LicenseRecord(
     last_key_head=None,
     last_key_tail=None,
     full_name="Jane Q Doe",
+    specialty=None,
     status=LicenseStatus.ACTIVE,
     status_raw="ACTIVE",
     issue_date=date(2015, 6, 1),

@@ -134,6 +134,7 @@ def store_board_row(session, row: dict[str, Any], clinic_state: str) -> int:
         "expiration_date": row.get("expires", "2027-12-31"),
         "city": row.get("city", ""),
         "postal_code": row.get("zip", ""),
+        "specialty": row.get("specialty", ""),
     }
     item = LicenseItem(
         source_name=source.name,

@@ -174,6 +174,11 @@ def test_normalise_license_refuses_rows_it_cannot_use(fields, reason):
     assert caught.value.reason == reason
 
 
+def test_normalise_license_keeps_the_boards_specialty():
+    assert licence({**CO_ROW, "specialty": " Psychiatry "}).specialty == "Psychiatry"
+    assert licence(CO_ROW).specialty is None
+
+
 def test_normalise_license_drops_an_invalid_npi():
     assert licence({**CO_ROW, "npi": "1760485388"}).npi is None
 
@@ -237,6 +242,7 @@ def test_normalise_npi_record_reads_a_current_response():
     (record,) = nppes(result)
     assert (record.state, record.license_number) == ("MN", "43634")
     assert (record.license_type, record.license_type_raw) == (LicenseType.MD, "Internal Medicine")
+    assert record.specialty == "207R00000X"  # the taxonomy code, as the NPPES file gives it
     assert (record.status, record.status_raw) == (LicenseStatus.UNKNOWN, None)
     assert record.npi == "1760485387"
     assert (record.first_name, record.middle_name, record.last_name) == ("PAUL", "R.", "DEWEY")
