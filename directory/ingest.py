@@ -164,6 +164,7 @@ def _clinician_values(record: ClinicianRecord) -> dict[str, Any]:
         "first_name": record.first_name,
         "middle_name": record.middle_name,
         "last_name": record.last_name,
+        "suffix": record.suffix,
         "credentials_raw": record.credentials_raw,
         "credentials": list(record.credentials),
         "npi": record.npi,

@@ -198,6 +198,8 @@ class Clinician(Base):
     first_name: Mapped[str | None]
     middle_name: Mapped[str | None]
     last_name: Mapped[str] = mapped_column(index=True)
+    suffix: Mapped[str | None] = mapped_column(String(10))
+    """A generational suffix in canonical form: JR, SR, II, III, IV, V."""
     credentials_raw: Mapped[str | None]
     credentials: Mapped[list[str]] = mapped_column(default=list)
     npi: Mapped[str | None] = mapped_column(String(10), index=True)
@@ -227,6 +229,8 @@ class License(Base):
     last_key: Mapped[str] = mapped_column(index=True)
     last_key_head: Mapped[str | None] = mapped_column(index=True)
     last_key_tail: Mapped[str | None] = mapped_column(index=True)
+    suffix: Mapped[str | None] = mapped_column(String(10))
+    """The holder's generational suffix in canonical form: JR, SR, II, III, IV, V."""
     full_name: Mapped[str]
     specialty: Mapped[str | None]
     """The board's specialty or the NPI registry's taxonomy ("Psychiatry & Neurology, …")."""

@@ -163,10 +163,14 @@ def _number_matches(
 
 def clinician_name(clinician: Clinician) -> NameParts:
     """The parts of a clinician's name that matching compares."""
-    return NameParts(clinician.first_name, clinician.middle_name, clinician.last_name)
+    return NameParts(
+        clinician.first_name, clinician.middle_name, clinician.last_name, clinician.suffix
+    )
 
 
-def holder_name(first: str | None, middle: str | None, last: str | None) -> NameParts:
+def holder_name(
+    first: str | None, middle: str | None, last: str | None, suffix: str | None = None
+) -> NameParts:
     """The parts of a licence holder's name that matching compares.
 
     Boards that print "MARY ANN" in the first-name column with no middle name mean a first and
@@ -174,7 +178,7 @@ def holder_name(first: str | None, middle: str | None, last: str | None) -> Name
     """
     if first and not middle and len(first.split()) > 1:
         first, middle = first.split(maxsplit=1)
-    return NameParts(first, middle, last)
+    return NameParts(first, middle, last, suffix)
 
 
 def _name_matches(session: Session, clinician: Clinician) -> list[LicenseMatch]:
@@ -216,7 +220,8 @@ def _scored(clinician: Clinician, rows: Iterable[License]) -> list[LicenseMatch]
     name = clinician_name(clinician)
     matches = []
     for row in rows:
-        fit = score_names(name, holder_name(row.first_name, row.middle_name, row.last_name))
+        holder = holder_name(row.first_name, row.middle_name, row.last_name, row.suffix)
+        fit = score_names(name, holder)
         if fit.score >= CANDIDATE_FLOOR:
             why = f"name similarity {fit.score:.0f}/100: {fit.why}"
             matches.append(
@@ -235,9 +240,10 @@ def _settle_ties(
 
     In a state where a printed number already identified the clinician's licence, namesakes with
     other numbers are other people. Elsewhere, when several licence numbers fit the name, the
-    middle initial, then the clinic's city or ZIP (on a board's record, or the practice address
-    the NPI registry gives), then a specialty likelier behind a ketamine clinic (psychiatry,
-    anesthesiology, … in `rules/prescribers.toml`) pick one; if they cannot, none is evidence.
+    generational suffix (Jr., III), the middle initial, then the clinic's city or ZIP (on a
+    board's record, or the practice address the NPI registry gives), then a specialty likelier
+    behind a ketamine clinic (psychiatry, anesthesiology, … in `rules/prescribers.toml`) pick
+    one; if they cannot, none is evidence.
     Candidates below the threshold are kept as they are: they never count.
     """
     known = {(m.license.state, m.license.license_number) for m in certain}
@@ -263,6 +269,7 @@ def _one_holder(
     initial = fold_name(clinician.middle_name)[:1]
     specialties = default_rules().specialties
     narrowings: tuple[Callable[[LicenseMatch], bool], ...] = (
+        lambda m: bool(clinician.suffix) and m.license.suffix == clinician.suffix,
         lambda m: bool(initial) and fold_name(m.license.middle_name)[:1] == initial,
         lambda m: bool(places & {fold_name(m.license.city), (m.license.postal_code or "")[:5]}),
         lambda m: specialties.likely(m.license.specialty),

@@ -4,7 +4,9 @@ Surnames must agree: the same, or sharing a word of a compound or hyphenated sur
 "Lopez-Garcia"). First names may be the same, a nickname of one another (from the curated
 `nicknames` data set: Bob and Robert, Liz and Elizabeth), a close spelling (rapidfuzz), an
 initial, or the clinician may go by a middle name ("J. Robert Smith"). Middle initials that
-differ mean two people. Scores below `THRESHOLD` are candidates for a maintainer, not evidence.
+differ mean two people, and so do generational suffixes that differ (John Smith Jr. and John
+Smith Sr.); a suffix only one side gives is no conflict. Scores below `THRESHOLD` are
+candidates for a maintainer, not evidence.
 """
 
 from dataclasses import dataclass
@@ -30,6 +32,8 @@ class NameParts:
     first: str | None
     middle: str | None
     last: str | None
+    suffix: str | None = None
+    """Canonical generational suffix (JR, SR, II, …), from `generational_suffix`."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ def score_names(clinician: NameParts, holder: NameParts) -> NameScore:
     """How closely a licence holder's name fits the clinician's."""
     if _middle_initials_conflict(clinician, holder):
         return NameScore(0.0, "middle initials differ")
+    if clinician.suffix and holder.suffix and clinician.suffix != holder.suffix:
+        return NameScore(0.0, f"suffixes differ ({clinician.suffix}, {holder.suffix})")
     surname = _surname_score(clinician, holder)
     if surname.score == 0:
         return NO_MATCH

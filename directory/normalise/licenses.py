@@ -12,6 +12,7 @@ from directory.normalise.dates import parse_date
 from directory.normalise.geo import state_code
 from directory.normalise.names import (
     fold_name,
+    generational_suffix,
     license_types_for,
     parse_credentials,
     parse_person,
@@ -57,9 +58,11 @@ def normalise_license(item: LicenseItem, source: Source) -> LicenseRecord:
     middle = _field(fields, LicenseField.MIDDLE_NAME)
     last = _field(fields, LicenseField.LAST_NAME)
     full = _field(fields, LicenseField.FULL_NAME)
+    suffix = _field(fields, LicenseField.NAME_SUFFIX)
     if last is None and full is not None:
         person = parse_person(full)  # "LAST, FIRST MIDDLE" and "FIRST MIDDLE LAST" both occur
         first, middle, last = person.first, person.middle, person.last
+        suffix = suffix or person.suffix
     if last is None:
         raise NormaliseError("missing_name", f"licence {number}")
     head, tail = surname_part_keys(last)
@@ -77,6 +80,7 @@ def normalise_license(item: LicenseItem, source: Source) -> LicenseRecord:
         last_key=fold_name(last),
         last_key_head=head,
         last_key_tail=tail,
+        suffix=generational_suffix(suffix) or generational_suffix(last),
         full_name=full or " ".join(part for part in (first, middle, last) if part),
         specialty=_field(fields, LicenseField.SPECIALTY),
         status=_lookup(source.status_map, status_raw) or LicenseStatus.UNKNOWN,
@@ -107,6 +111,7 @@ def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
         raise NormaliseError("missing_name", f"NPI {record.get('number')!r}")
     first, middle = _value(basic.get("first_name")), _value(basic.get("middle_name"))
     suffix = _value(basic.get("name_suffix"))
+    generation = generational_suffix(suffix) or generational_suffix(last)
     credential_types = license_types_for(parse_credentials(_value(basic.get("credential"))))
     location = _location_address(_json_objects(record.get("addresses"), "addresses"))
     head, tail = surname_part_keys(last)
@@ -134,6 +139,7 @@ def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
                 last_key=fold_name(last),
                 last_key_head=head,
                 last_key_tail=tail,
+                suffix=generation,
                 full_name=" ".join(part for part in (first, middle, last, suffix) if part),
                 specialty=code or None,
                 status=LicenseStatus.UNKNOWN,

@@ -58,6 +58,7 @@ KNOWN_CREDENTIALS = frozenset(
     }
 )
 _GENERATIONAL_SUFFIXES = frozenset({"JR", "SR", "II", "III", "IV", "V"})
+_SUFFIX_SPELLINGS = {"2ND": "II", "3RD": "III", "4TH": "IV", "JUNIOR": "JR", "SENIOR": "SR"}
 _CREDENTIAL_SEPARATORS = re.compile(r"[,;/|]+")
 _LOOKS_LIKE_ACRONYM = re.compile(r"[A-Z][A-Z0-9-]{1,9}")
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-"})
@@ -122,7 +123,7 @@ def parse_person(name_as_written: str, credentials: str | None = None) -> Person
     if not last or (first is None and normalise_credential(last) in KNOWN_CREDENTIALS):
         raise NormaliseError("missing_name", repr(name_as_written))
     found = parse_credentials(", ".join([*from_name, *trailing, credentials or ""]))
-    suffix = " ".join(generational) or None
+    suffix = " ".join(generational) or None  # as written, for the display
     # "Dr." says something only when no credential does.
     title = None if found else human.title or None
     parts = PersonName(first, middle, last, suffix, found, display="")
@@ -159,6 +160,17 @@ def _display(name: PersonName, title: str | None) -> str:
     )
     human.capitalize()
     return ", ".join([" ".join(str(human).split()), *name.credentials])
+
+
+def generational_suffix(text: str | None) -> str | None:
+    """The generational suffix a name or suffix field ends with, in canonical form:
+    "Jr." → JR, "HALE III" → III, "2nd" → II; None when it has none."""
+    words = (text or "").replace(",", " ").split()
+    if not words:
+        return None
+    last = normalise_credential(words[-1])
+    last = _SUFFIX_SPELLINGS.get(last, last)
+    return last if last in _GENERATIONAL_SUFFIXES else None
 
 
 def license_types_for(credentials: Iterable[str]) -> frozenset[LicenseType]:

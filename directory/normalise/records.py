@@ -38,6 +38,7 @@ class ClinicianRecord:
     first_name: str | None
     middle_name: str | None
     last_name: str
+    suffix: str | None
     credentials_raw: str | None
     credentials: tuple[str, ...]
     npi: str | None
@@ -75,6 +76,8 @@ class LicenseRecord:
     last_key: str
     last_key_head: str | None
     last_key_tail: str | None
+    suffix: str | None
+    """A generational suffix (JR, SR, II, …) from a suffix column, the surname or the full name."""
     full_name: str
     specialty: str | None
     """The board's specialty in its words, or the NPI registry's taxonomy code (2084P0800X)."""

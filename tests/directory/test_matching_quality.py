@@ -167,6 +167,7 @@ def store_registry_result(session, result: dict[str, Any]) -> None:
         "basic": {
             "first_name": result["first"],
             "last_name": result["last"],
+            "name_suffix": result.get("suffix", ""),
             "credential": result["credential"],
         },
         "addresses": [address, {**address, "address_purpose": "MAILING"}],

@@ -179,6 +179,19 @@ def test_normalise_license_keeps_the_boards_specialty():
     assert licence(CO_ROW).specialty is None
 
 
+@pytest.mark.parametrize(
+    ("fields", "suffix"),
+    [
+        ({**CO_ROW, "last_name": "DOE JR"}, "JR"),
+        ({**CO_ROW, "name_suffix": "Sr."}, "SR"),
+        ({"license_number": "1", "full_name": "DOE, JANE III"}, "III"),
+        (CO_ROW, None),
+    ],
+)
+def test_normalise_license_reads_a_generational_suffix(fields, suffix):
+    assert licence(fields).suffix == suffix
+
+
 def test_normalise_license_drops_an_invalid_npi():
     assert licence({**CO_ROW, "npi": "1760485388"}).npi is None
 
