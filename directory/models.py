@@ -229,6 +229,8 @@ class License(Base):
     last_key: Mapped[str] = mapped_column(index=True)
     last_key_head: Mapped[str | None] = mapped_column(index=True)
     last_key_tail: Mapped[str | None] = mapped_column(index=True)
+    last_key_sound: Mapped[str | None] = mapped_column(String(20), index=True)
+    """The surname's phonetic key (Metaphone), so that a misspelt surname finds it."""
     suffix: Mapped[str | None] = mapped_column(String(10))
     """The holder's generational suffix in canonical form: JR, SR, II, III, IV, V."""
     full_name: Mapped[str]

@@ -1,7 +1,8 @@
 """Finding the licence and exclusion records that belong to a clinician.
 
 Exact first — a printed NPI or licence number, or a maintainer's confirmation, decides — then by
-name: blocked on the folded surname and its parts, scored by `similarity`. A name match must agree
+name: blocked on the folded surname, its parts and its phonetic key (so that "Kowalsky" finds
+"Kowalski", as a candidate), scored by `similarity`. A name match must agree
 with the clinician's credentials: "John Smith, CRNA" is not the John Smith who holds an MD
 licence. A name that fits below the threshold is kept as a candidate for maintainers; a licence
 a maintainer rejected for this clinician is never matched again.
@@ -23,6 +24,7 @@ from directory.licensing.similarity import (
     THRESHOLD,
     NameParts,
     blocking_keys,
+    blocking_sounds,
     first_name_forms,
     given_initials,
     may_fit,
@@ -44,14 +46,9 @@ PHYSICIAN = frozenset({LicenseType.MD, LicenseType.DO})  # several boards issue 
 
 _FIRST_INITIAL = func.upper(func.substr(License.first_name, 1, 1))
 _MIDDLE_INITIAL = func.upper(func.substr(License.middle_name, 1, 1))
-_BLOCK = select(
+_NAMES = select(
     License.id, License.first_name, License.middle_name, License.last_name, License.license_type
 ).where(
-    or_(
-        License.last_key.in_(bindparam("keys", expanding=True)),
-        License.last_key_head.in_(bindparam("keys", expanding=True)),
-        License.last_key_tail.in_(bindparam("keys", expanding=True)),
-    ),
     # The database's first cut: first names starting with a letter a fitting name may start
     # with, missing ones, and holders whose middle name may be the clinician's first.
     or_(
@@ -61,7 +58,16 @@ _BLOCK = select(
         bindparam("initial") == _MIDDLE_INITIAL,
     ),
 )
+_BLOCK = _NAMES.where(
+    or_(
+        License.last_key.in_(bindparam("keys", expanding=True)),
+        License.last_key_head.in_(bindparam("keys", expanding=True)),
+        License.last_key_tail.in_(bindparam("keys", expanding=True)),
+    ),
+)
 """Built once: only its parameters change from one clinician to the next."""
+_SOUNDS = _NAMES.where(License.last_key_sound.in_(bindparam("sounds", expanding=True)))
+"""The second look, for a surname that may be misspelt: surnames that sound alike."""
 _ROWS = select(License).where(License.id.in_(bindparam("ids", expanding=True)))
 _EXCLUSIONS = select(Exclusion).where(
     or_(
@@ -186,7 +192,9 @@ def _name_matches(session: Session, clinician: Clinician) -> list[LicenseMatch]:
     compatible credentials; those below the threshold are marked as candidates.
 
     The block is first read as bare names and most of it ruled out cheaply; only the rows
-    left are loaded whole and scored.
+    left are loaded whole and scored. Only when nobody with a fitting initial is filed under
+    the clinician's own surnames are the surnames that sound alike read (one misspelt,
+    perhaps): an extra query for few clinicians, and its fits are candidates at best.
     """
     if not clinician.first_name:
         return []
@@ -194,15 +202,25 @@ def _name_matches(session: Session, clinician: Clinician) -> list[LicenseMatch]:
     forms = first_name_forms(clinician.first_name)
     types = license_types_for(clinician.credentials)
     statement, parameters = block_query(name, forms)
-    fitting = [
-        row.id
-        for row in session.execute(statement, parameters)
-        if _compatible(types, LicenseType(row.license_type))
-        and may_fit(name, forms, holder_name(row.first_name, row.middle_name, row.last_name))
-    ]
+    block = session.execute(statement, parameters).all()
+    if not block and (sounds := sorted(blocking_sounds(name))):
+        block = session.execute(_SOUNDS, {**parameters, "sounds": sounds}).all()
+    fitting = _fitting(block, name, forms, types)
     if not fitting:
         return []
     return _scored(clinician, session.scalars(_ROWS, {"ids": fitting}))
+
+
+def _fitting(
+    rows: Iterable[Any], name: NameParts, forms: frozenset[str], types: frozenset[LicenseType]
+) -> list[int]:
+    """The ids of the block's rows whose names may fit, with compatible licence types."""
+    return [
+        row.id
+        for row in rows
+        if _compatible(types, LicenseType(row.license_type))
+        and may_fit(name, forms, holder_name(row.first_name, row.middle_name, row.last_name))
+    ]
 
 
 def block_query(name: NameParts, forms: frozenset[str]) -> tuple[BlockQuery, dict[str, Any]]:

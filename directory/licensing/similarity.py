@@ -15,7 +15,7 @@ from functools import cache
 from nicknames import NickNamer
 from rapidfuzz import fuzz
 
-from directory.normalise.names import fold_name, surname_words
+from directory.normalise.names import fold_name, surname_sound, surname_words
 
 THRESHOLD = 90.0
 """The score a name match needs to count as evidence."""
@@ -23,6 +23,11 @@ CANDIDATE_FLOOR = 75.0
 """Below this a name is not even a candidate worth a maintainer's time."""
 SPELLING_FLOOR = 85.0
 """rapidfuzz's ratio for two first names to be taken as spellings of one ("Jon", "John")."""
+SURNAME_SPELLING_FLOOR = 80.0
+"""rapidfuzz's ratio for two surnames that sound alike to be taken as spellings of one
+("Kowalski", "Kowalsky"); "Chen" and "Chan" are two names."""
+SURNAME_SPELLING_SCORE = 85.0
+"""What a misspelt surname scores at best: below `THRESHOLD`, so a candidate, never evidence."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,12 @@ def blocking_keys(name: NameParts) -> frozenset[str]:
     if len(middle) > 1:
         keys |= {middle, middle + fold_name(name.last)}
     return frozenset(key for key in keys if key)
+
+
+def blocking_sounds(name: NameParts) -> frozenset[str]:
+    """The phonetic keys of the surnames a misspelling of this person's surname is filed under."""
+    sounds = {surname_sound(key) for key in blocking_keys(name)}
+    return frozenset(sound for sound in sounds if sound)
 
 
 def first_name_forms(first: str | None) -> frozenset[str]:
@@ -140,7 +151,22 @@ def _surname_score(clinician: NameParts, holder: NameParts) -> NameScore:
         return NameScore(95.0, "shares a part of a compound surname")
     if fold_name(clinician.middle) in their_words and len(fold_name(clinician.middle)) > 1:
         return NameScore(80.0, "surname matches the clinician's middle name")
-    return NO_MATCH
+    return _misspelt_surname(mine, theirs)
+
+
+def _misspelt_surname(mine: str, theirs: str) -> NameScore:
+    """Surnames that sound alike and are spelled nearly alike: maybe one misspelt, for a
+    maintainer to judge."""
+    sound = surname_sound(mine)
+    if not sound or sound != surname_sound(theirs):
+        return NO_MATCH
+    similarity = fuzz.ratio(mine, theirs, score_cutoff=SURNAME_SPELLING_FLOOR)
+    if not similarity:
+        return NO_MATCH
+    return NameScore(
+        min(similarity, SURNAME_SPELLING_SCORE),
+        f"surnames sound alike and are spelled alike ({similarity:.0f}/100)",
+    )
 
 
 def _given_score(clinician: NameParts, holder: NameParts) -> NameScore:

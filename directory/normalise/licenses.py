@@ -17,6 +17,7 @@ from directory.normalise.names import (
     parse_credentials,
     parse_person,
     surname_part_keys,
+    surname_sound,
 )
 from directory.normalise.npi import valid_npi
 from directory.normalise.records import ExclusionRecord, LicenseRecord, NormaliseError
@@ -80,6 +81,7 @@ def normalise_license(item: LicenseItem, source: Source) -> LicenseRecord:
         last_key=fold_name(last),
         last_key_head=head,
         last_key_tail=tail,
+        last_key_sound=surname_sound(fold_name(last)),
         suffix=generational_suffix(suffix) or generational_suffix(last),
         full_name=full or " ".join(part for part in (first, middle, last) if part),
         specialty=_field(fields, LicenseField.SPECIALTY),
@@ -112,6 +114,7 @@ def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
     first, middle = _value(basic.get("first_name")), _value(basic.get("middle_name"))
     suffix = _value(basic.get("name_suffix"))
     generation = generational_suffix(suffix) or generational_suffix(last)
+    sound = surname_sound(fold_name(last))
     credential_types = license_types_for(parse_credentials(_value(basic.get("credential"))))
     location = _location_address(_json_objects(record.get("addresses"), "addresses"))
     head, tail = surname_part_keys(last)
@@ -139,6 +142,7 @@ def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
                 last_key=fold_name(last),
                 last_key_head=head,
                 last_key_tail=tail,
+                last_key_sound=sound,
                 suffix=generation,
                 full_name=" ".join(part for part in (first, middle, last, suffix) if part),
                 specialty=code or None,

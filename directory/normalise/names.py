@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+import jellyfish
 from nameparser import HumanName
 from nameparser.config import Constants
 
@@ -57,6 +58,7 @@ KNOWN_CREDENTIALS = frozenset(
         *("FAPA", "DFAPA", "FASAM", "FACP", "FAAFP", "FACEP", "ABPN", "CADC", "LADC"),
     }
 )
+MIN_SOUND_LENGTH = 3
 _GENERATIONAL_SUFFIXES = frozenset({"JR", "SR", "II", "III", "IV", "V"})
 _SUFFIX_SPELLINGS = {"2ND": "II", "3RD": "III", "4TH": "IV", "JUNIOR": "JR", "SENIOR": "SR"}
 _CREDENTIAL_SEPARATORS = re.compile(r"[,;/|]+")
@@ -199,6 +201,14 @@ def surname_words(last: str | None) -> list[str]:
     """The folded words of a surname, without "Jr." or "III": "Lopez-Garcia" → lopez, garcia."""
     words = [fold_name(word) for word in re.split(r"[\s\-‐‑–—]+", last or "")]
     return [word for word in words if word and word.upper() not in _GENERATIONAL_SUFFIXES]
+
+
+def surname_sound(last_key: str | None) -> str | None:
+    """The phonetic key (Metaphone) under which misspellings of a folded surname meet:
+    kowalski and kowalsky, mcdonald and macdonald. None when shorter than
+    `MIN_SOUND_LENGTH`: the keys of short names ("L" for Lee, Li, Lau) would block too much."""
+    sound = jellyfish.metaphone(last_key) if last_key else ""
+    return sound if len(sound) >= MIN_SOUND_LENGTH else None
 
 
 def surname_part_keys(last: str | None) -> tuple[str | None, str | None]:

@@ -76,6 +76,7 @@ class LicenseRecord:
     last_key: str
     last_key_head: str | None
     last_key_tail: str | None
+    last_key_sound: str | None
     suffix: str | None
     """A generational suffix (JR, SR, II, …) from a suffix column, the surname or the full name."""
     full_name: str

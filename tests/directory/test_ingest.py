@@ -66,6 +66,7 @@ LICENSE = LicenseRecord(
     last_key="doe",
     last_key_head=None,
     last_key_tail=None,
+    last_key_sound=None,
     suffix=None,
     full_name="Jane Q Doe",
     specialty=None,

@@ -1,4 +1,4 @@
-"""listing changes, licence specialties, name suffixes and NPI organisations
+"""listing changes, licence specialties, name suffixes, surname sounds and NPI organisations
 
 Revision ID: 5d3d9637a12c
 Revises: 1f5447849869
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 import directory.models
+from directory.normalise.names import surname_sound
 
 
 revision: str = '5d3d9637a12c'
@@ -53,13 +54,42 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_listing_changes_first_seen_new'), ['first_seen_new'], unique=False)
 
     with op.batch_alter_table('licenses', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('last_key_sound', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('suffix', sa.String(length=10), nullable=True))
         batch_op.add_column(sa.Column('specialty', sa.String(length=255), nullable=True))
+        batch_op.create_index(batch_op.f('ix_licenses_last_key_sound'), ['last_key_sound'], unique=False)
 
     with op.batch_alter_table('clinicians', schema=None) as batch_op:
         batch_op.add_column(sa.Column('suffix', sa.String(length=10), nullable=True))
 
     # ### end Alembic commands ###
+    _fill_surname_sounds()
+
+
+BATCH = 10_000
+
+
+def _fill_surname_sounds() -> None:
+    """Give the licence rows already stored their surname's phonetic key, a batch at a time."""
+    licenses = sa.table(
+        "licenses", sa.column("id"), sa.column("last_key"), sa.column("last_key_sound")
+    )
+    update = (
+        licenses.update()
+        .where(licenses.c.id == sa.bindparam("row_id"))
+        .values(last_key_sound=sa.bindparam("sound"))
+    )
+    bind, after = op.get_bind(), 0
+    while rows := bind.execute(
+        sa.select(licenses.c.id, licenses.c.last_key)
+        .where(licenses.c.id > after)
+        .order_by(licenses.c.id)
+        .limit(BATCH)
+    ).all():
+        sounds = [{"row_id": i, "sound": surname_sound(key)} for i, key in rows]
+        if filled := [row for row in sounds if row["sound"]]:
+            bind.execute(update, filled)
+        after = rows[-1][0]
 
 
 def downgrade() -> None:
@@ -68,8 +98,10 @@ def downgrade() -> None:
         batch_op.drop_column('suffix')
 
     with op.batch_alter_table('licenses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_licenses_last_key_sound'))
         batch_op.drop_column('specialty')
         batch_op.drop_column('suffix')
+        batch_op.drop_column('last_key_sound')
 
     with op.batch_alter_table('listing_changes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_listing_changes_first_seen_new'))
