@@ -36,7 +36,7 @@ from directory.licensing.verdicts import (
     LicenseMatch,
     from_registry,
 )
-from directory.models import Clinician, Exclusion, License
+from directory.models import Clinician, Exclusion, License, Organisation
 from directory.normalise.names import fold_name, license_types_for
 from directory.vocab import Decision, LicenseType
 
@@ -97,9 +97,10 @@ def find_matches(
     """Licence and exclusion records matched to one clinician."""
     npis = {clinician.npi} if clinician.npi else set()
     rejected = {key for key, said in context.decisions.items() if said is Decision.REJECTED}
+    by_npi = _npi_matches(session, npis)
     printed = [
         *_confirmed(session, context.decisions),
-        *_npi_matches(session, npis),
+        *by_npi,
         *_number_matches(session, npis, clinician.license_number),
     ]
     named = _name_matches(session, clinician)
@@ -115,7 +116,13 @@ def find_matches(
         clinician=clinician,
         licenses=matches,
         exclusions=_exclusion_matches(session, clinician, npis | found, states, as_of),
+        organisation=_organisation(session, npis) if npis and not by_npi else None,
     )
+
+
+def _organisation(session: Session, npis: set[str]) -> Organisation | None:
+    """The organisation whose NPI a listing printed for a clinician, if it is one's."""
+    return session.scalars(select(Organisation).where(Organisation.npi.in_(npis))).first()
 
 
 def _confirmed(session: Session, decisions: Mapping[LicenseKey, Decision]) -> list[LicenseMatch]:

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from directory.licensing.rules import PrescriberRules, default_rules
-from directory.models import Clinician, Exclusion, License
+from directory.models import Clinician, Exclusion, License, Organisation
 from directory.normalise.names import fold_name, license_types_for
 from directory.vocab import LicenseStatus, Verdict
 
@@ -63,6 +63,8 @@ class ClinicianFindings:
     clinician: Clinician
     licenses: list[LicenseMatch] = field(default_factory=list)
     exclusions: list[ExclusionMatch] = field(default_factory=list)
+    organisation: Organisation | None = None
+    """The organisation whose NPI the listing printed for this clinician, if it is one's."""
 
     @property
     def confirmed(self) -> list[LicenseMatch]:
@@ -140,6 +142,11 @@ def _disagreements(findings: ClinicianFindings) -> list[str]:
     listed = sorted(
         {m.license.license_number for m in findings.confirmed if from_registry(m.license)}
     )
+    if findings.organisation is not None:
+        notes.append(
+            f"{clinician.name}: the NPI printed for them, {clinician.npi}, belongs to the "
+            f"organisation {findings.organisation.name}, not to a person."
+        )
     if printed and listed and printed not in listed:
         notes.append(
             f"{clinician.name}: the clinic prints licence number {printed}, but the NPI "

@@ -20,7 +20,12 @@ from directory.normalise.names import (
     surname_sound,
 )
 from directory.normalise.npi import valid_npi
-from directory.normalise.records import ExclusionRecord, LicenseRecord, NormaliseError
+from directory.normalise.records import (
+    ExclusionRecord,
+    LicenseRecord,
+    NormaliseError,
+    OrganisationRecord,
+)
 from directory.sources import Source
 from directory.vocab import LicenseField, LicenseStatus, LicenseType
 
@@ -160,6 +165,38 @@ def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
     return tuple(records.values())
 
 
+def normalise_npi_organisation(item: NpiRecordItem) -> OrganisationRecord | None:
+    """An NPPES organisation (NPI-2) with its primary taxonomy; None for an individual.
+
+    Organisations hold no licences, but a listing may print an organisation's NPI where a
+    clinician's belongs, and that is worth saying.
+    """
+    record = item.record
+    if record.get("enumeration_type") != "NPI-2":
+        return None
+    npi = valid_npi(record.get("number"))
+    if npi is None:
+        raise NormaliseError("bad_npi", f"NPI {record.get('number')!r}")
+    name = _value(_json_object(record.get("basic"), "basic").get("organization_name"))
+    if name is None:
+        raise NormaliseError("missing_name", f"NPI {npi}")
+    location = _location_address(_json_objects(record.get("addresses"), "addresses"))
+    taxonomies = sorted(
+        _json_objects(record.get("taxonomies"), "taxonomies"), key=lambda t: not t.get("primary")
+    )
+    return OrganisationRecord(
+        npi=npi,
+        name=name,
+        taxonomy_code=_value(taxonomies[0].get("code")) if taxonomies else None,
+        state=state_code(_value(location.get("state"))),
+        city=_value(location.get("city")),
+        postal_code=zip5(_value(location.get("postal_code"))),
+        source_name=item.source_name,
+        source_url=item.source_url,
+        retrieved_at=item.retrieved_at,
+    )
+
+
 def npi_file_record(row: Mapping[str, str]) -> dict[str, Any]:
     """A row of the NPPES dissemination file in the shape of an API result.
 
@@ -171,6 +208,7 @@ def npi_file_record(row: Mapping[str, str]) -> dict[str, Any]:
         "number": row["NPI"],
         "enumeration_type": {"1": "NPI-1", "2": "NPI-2"}.get(row["Entity Type Code"]),
         "basic": {
+            "organization_name": row["Provider Organization Name (Legal Business Name)"],
             "first_name": row["Provider First Name"],
             "middle_name": row["Provider Middle Name"],
             "last_name": row["Provider Last Name (Legal Name)"],

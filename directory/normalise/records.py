@@ -94,6 +94,22 @@ class LicenseRecord:
 
 
 @dataclass(frozen=True)
+class OrganisationRecord:
+    """An organisation the NPI registry lists (NPI-2), with its primary taxonomy and practice
+    location."""
+
+    npi: str
+    name: str
+    taxonomy_code: str | None
+    state: str | None
+    city: str | None
+    postal_code: str | None
+    source_name: str
+    source_url: str
+    retrieved_at: datetime
+
+
+@dataclass(frozen=True)
 class ExclusionRecord:
     """An OIG LEIE exclusion in typed form."""
 

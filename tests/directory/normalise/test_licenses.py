@@ -16,6 +16,7 @@ from directory.normalise import (
     normalise_license,
     normalise_npi_record,
 )
+from directory.normalise.licenses import normalise_npi_organisation
 from directory.normalise.names import fold_name
 from directory.normalise.npi import valid_npi
 from directory.sources import Source, load_sources
@@ -268,6 +269,29 @@ def test_normalise_npi_record_reads_a_current_response():
         "http://x/api",
         RETRIEVED,
     )
+
+
+def test_normalise_npi_organisation_reads_an_organisation_and_skips_individuals():
+    def organisation(record):
+        return normalise_npi_organisation(
+            NpiRecordItem(
+                source_name="nppes",
+                source_url="http://x/api",
+                retrieved_at=RETRIEVED,
+                record=record,
+            )
+        )
+
+    (result,) = nppes_results("api21_npi2_org_multispecialty_group.json")
+    found = organisation(result)
+    assert found is not None
+    assert (found.npi, found.name) == ("1174270805", "PEACH STATE MEDICAL PRACTICE, PC")
+    assert (found.taxonomy_code, found.city) == ("207VE0102X", "PHILADELPHIA")
+    (person,) = nppes_results("api21_npi1_individual_md_two_taxonomies.json")
+    assert organisation(person) is None
+    with pytest.raises(NormaliseError) as caught:
+        organisation({**result, "basic": {}})
+    assert caught.value.reason == "missing_name"
 
 
 def test_normalise_npi_record_reads_a_2019_response():
