@@ -26,7 +26,7 @@ from directory.licensing import verify_listings
 from directory.licensing.matching import block_query, clinician_name
 from directory.licensing.similarity import first_name_forms
 from directory.models import Clinic, Clinician, License, Location
-from directory.normalise.names import fold_name, name_key, surname_part_keys
+from directory.normalise.names import fold_name, name_key, surname_part_keys, surname_sound
 from localweb.fillers import _pools
 from localweb.nppes_file import npi_for
 
@@ -164,6 +164,7 @@ def _licence(rng: random.Random, surnames: tuple[list[str], list[float]], serial
         "last_key": fold_name(last),
         "last_key_head": head,
         "last_key_tail": tail,
+        "last_key_sound": surname_sound(fold_name(last)),
         "full_name": " ".join(part for part in (first, middle, last) if part),
         "status": rng.choices([s for s, _ in STATUSES], [w for _, w in STATUSES])[0],
         "expiration_date": date(2027, rng.randrange(1, 13), 1),

@@ -23,6 +23,7 @@ from directory.models import (
     License,
     LicenseChange,
     Location,
+    Organisation,
     Sighting,
     utcnow,
 )
@@ -32,6 +33,7 @@ from directory.normalise.records import (
     LicenseRecord,
     ListingRecord,
     LocationRecord,
+    OrganisationRecord,
 )
 from directory.sources import Source
 from directory.vocab import LISTING_KINDS, CrawlOutcome, LicenseStatus
@@ -164,6 +166,7 @@ def _clinician_values(record: ClinicianRecord) -> dict[str, Any]:
         "first_name": record.first_name,
         "middle_name": record.middle_name,
         "last_name": record.last_name,
+        "suffix": record.suffix,
         "credentials_raw": record.credentials_raw,
         "credentials": list(record.credentials),
         "npi": record.npi,
@@ -313,7 +316,7 @@ def upsert_registry_licenses(session: Session, records: Iterable[LicenseRecord])
         return 0
     if any(row["status"] != LicenseStatus.UNKNOWN for row in rows.values()):
         raise ValueError("only licence pointers of unknown status are stored in bulk")
-    statement = _upsert_statement(session)
+    statement = _upsert_statement(session, License)
     updated = {
         name: statement.excluded[name] for name in rows[next(iter(rows))] if name not in LICENSE_KEY
     }
@@ -324,10 +327,23 @@ def upsert_registry_licenses(session: Session, records: Iterable[LicenseRecord])
     return len(rows)
 
 
-def _upsert_statement(session: Session) -> Any:
-    """An INSERT into the licence table that can say what to do on a conflict, for the dialect."""
+def upsert_organisations(session: Session, records: Iterable[OrganisationRecord]) -> int:
+    """Store many NPI-registry organisations at once, by NPI (the newer reading wins); how many."""
+    rows = {record.npi: vars(record) for record in records}
+    if not rows:
+        return 0
+    statement = _upsert_statement(session, Organisation)
+    updated = {name: statement.excluded[name] for name in rows[next(iter(rows))] if name != "npi"}
+    session.connection().execute(
+        statement.on_conflict_do_update(index_elements=["npi"], set_=updated), list(rows.values())
+    )
+    return len(rows)
+
+
+def _upsert_statement(session: Session, model: type[Base]) -> Any:
+    """An INSERT into a model's table that can say what to do on a conflict, for the dialect."""
     dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(License.__table__)
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model.__table__)
 
 
 def ingest_exclusion(session: Session, record: ExclusionRecord) -> CrawlOutcome:

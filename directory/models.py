@@ -139,6 +139,9 @@ class Clinic(Base):
     sightings: Mapped[list["Sighting"]] = relationship(
         back_populates="clinic", cascade="all, delete-orphan", order_by="Sighting.id"
     )
+    changes: Mapped[list["ListingChange"]] = relationship(
+        back_populates="clinic", cascade="all, delete-orphan", order_by="ListingChange.id"
+    )
 
 
 class Location(Base):
@@ -213,6 +216,8 @@ class Clinician(Base):
     first_name: Mapped[str | None]
     middle_name: Mapped[str | None]
     last_name: Mapped[str] = mapped_column(index=True)
+    suffix: Mapped[str | None] = mapped_column(String(10))
+    """A generational suffix in canonical form: JR, SR, II, III, IV, V."""
     credentials_raw: Mapped[str | None]
     credentials: Mapped[list[str]] = mapped_column(default=list)
     npi: Mapped[str | None] = mapped_column(String(10), index=True)
@@ -242,7 +247,13 @@ class License(Base):
     last_key: Mapped[str] = mapped_column(index=True)
     last_key_head: Mapped[str | None] = mapped_column(index=True)
     last_key_tail: Mapped[str | None] = mapped_column(index=True)
+    last_key_sound: Mapped[str | None] = mapped_column(String(20), index=True)
+    """The surname's phonetic key (Metaphone), so that a misspelt surname finds it."""
+    suffix: Mapped[str | None] = mapped_column(String(10))
+    """The holder's generational suffix in canonical form: JR, SR, II, III, IV, V."""
     full_name: Mapped[str]
+    specialty: Mapped[str | None]
+    """The board's specialty or the NPI registry's taxonomy ("Psychiatry & Neurology, …")."""
     status: Mapped[LicenseStatus] = mapped_column(String(20))
     status_raw: Mapped[str | None]
     issue_date: Mapped[date | None]
@@ -338,6 +349,46 @@ class Exclusion(Base):
     waiver_on: Mapped[date | None]
     source_url: Mapped[str] = mapped_column(String(1000))
     retrieved_at: Mapped[datetime]
+
+
+class Organisation(Base):
+    """An organisation the NPI registry lists (NPI-2): a clinic or group, which holds no licence
+    of its own but whose NPI a listing may print."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[intpk]
+    npi: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str]
+    taxonomy_code: Mapped[str | None] = mapped_column(String(10))
+    state: Mapped[str | None] = mapped_column(String(2))
+    city: Mapped[str | None]
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    source_name: Mapped[short]
+    source_url: Mapped[str] = mapped_column(String(1000))
+    retrieved_at: Mapped[datetime]
+
+
+class ListingChange(Base):
+    """A change seen in the records a listing's verdict rests on, between two checks: a licence
+    whose status changed, a new exclusion or one lifted, a licence soon to expire."""
+
+    __tablename__ = "listing_changes"
+
+    id: Mapped[intpk]
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"), index=True)
+    clinician: Mapped[str]
+    record: Mapped[str]
+    """Which record, in words: "MD licence Q1234 in TX (tx-board)"."""
+    old_status: Mapped[str] = mapped_column(String(40))
+    new_status: Mapped[str] = mapped_column(String(40))
+    last_seen_old: Mapped[datetime]
+    first_seen_new: Mapped[datetime] = mapped_column(index=True)
+    expires: Mapped[date | None]
+    notified_at: Mapped[datetime | None]
+    """When maintainers were told of it; none until a notification channel took it."""
+
+    clinic: Mapped[Clinic] = relationship(back_populates="changes")
 
 
 class Verification(Base):

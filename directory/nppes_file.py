@@ -4,8 +4,9 @@ The monthly `npidata_pfile_*.csv` has about nine million rows of 330 quoted colu
 streaming CSV reader reads only the columns we use, a block at a time (memory stays bounded by
 the block size), and the rows that matter are picked out with vectorised filters before any
 Python object is made: individuals with a physician, nurse-practitioner, physician-assistant or
-nurse-anesthetist taxonomy. Their licences go through the same normaliser as the NPI registry
-API's results, and are upserted in bulk. After every block the count of rows done is committed
+nurse-anesthetist taxonomy, and the clinics and groups among organisations. Individuals' licences
+and organisations go through the same normalisers as the NPI registry API's results, and are
+upserted in bulk. After every block the count of rows done is committed
 with the rows, so an interrupted import resumes where it stopped.
 """
 
@@ -28,11 +29,15 @@ import pyarrow.csv as pa_csv
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from directory.ingest import upsert_registry_licenses
+from directory.ingest import upsert_organisations, upsert_registry_licenses
 from directory.items import NpiRecordItem
 from directory.models import ImportCheckpoint, utcnow
-from directory.normalise.licenses import normalise_npi_record, npi_file_record
-from directory.normalise.records import LicenseRecord, NormaliseError
+from directory.normalise.licenses import (
+    normalise_npi_organisation,
+    normalise_npi_record,
+    npi_file_record,
+)
+from directory.normalise.records import LicenseRecord, NormaliseError, OrganisationRecord
 
 TAXONOMY_SLOTS = range(1, 16)
 KEPT_TAXONOMY_PREFIXES = ("20", "363L", "363A", "367500000X")
@@ -44,10 +49,11 @@ ORGANISATION_TAXONOMY_PREFIXES = (
     "193200000X",
     "193400000X",
 )
-"""Mental-health and multi-specialty clinics and groups: counted, but they hold no licence."""
+"""Mental-health and multi-specialty clinics and groups: stored as organisations (no licence)."""
 IDENTITY_COLUMNS = (
     "NPI",
     "Entity Type Code",
+    "Provider Organization Name (Legal Business Name)",
     "Provider Last Name (Legal Name)",
     "Provider First Name",
     "Provider Middle Name",
@@ -109,10 +115,11 @@ def import_nppes_file(
     spawn = multiprocessing.get_context("spawn")  # pyarrow's threads make fork unsafe
     with ProcessPoolExecutor(WORKERS, mp_context=spawn) as pool:
         pending = _pending_blocks(path, block_size, done)
-        for block, (records, found) in _in_order(pool, normalise, pending):
+        for block, (records, organisations, found) in _in_order(pool, normalise, pending):
             with sessions.begin() as session:
                 counts.update(found)
                 counts["licences_stored"] += upsert_registry_licenses(session, records)
+                counts["organisations_stored"] += upsert_organisations(session, organisations)
                 counts["rows"] += block.batch.num_rows
                 if block.malformed:
                     counts["skipped/malformed_row"] += block.malformed
@@ -179,7 +186,7 @@ def _pending_blocks(path: Path, block_size: int, done: int) -> Iterator[_Block]:
             yield _Block(end, batch.slice(max(done - position, 0)), bytes_read, seen)
 
 
-Normalised = tuple[list[LicenseRecord], Counter[str]]
+Normalised = tuple[list[LicenseRecord], list[OrganisationRecord], Counter[str]]
 
 
 def _in_order(
@@ -248,8 +255,9 @@ def _kept_mask(batch: Any, prefixes: tuple[str, ...]) -> Any:
 
 def _batch_records(
     batch: Any, *, source_name: str, source_url: str, retrieved_at: datetime
-) -> tuple[list[LicenseRecord], Counter[str]]:
-    """The licence records of one batch's kept individuals, and the counts of what it held."""
+) -> Normalised:
+    """The licence records of one batch's kept individuals, its kept organisations, and the
+    counts of what it held."""
     counts: Counter[str] = Counter()
     entity = batch.column("Entity Type Code")
     deactivated = pc.and_(
@@ -261,19 +269,25 @@ def _batch_records(
     organisations = pc.and_(
         pc.equal(entity, "2"), _kept_mask(batch, ORGANISATION_TAXONOMY_PREFIXES)
     )
+    organisations = pc.and_(organisations, pc.invert(deactivated))
     counts["deactivated"] += pc.sum(deactivated).as_py() or 0
-    counts["organisations"] += pc.sum(pc.and_(organisations, pc.invert(deactivated))).as_py() or 0
+    counts["organisations"] += pc.sum(organisations).as_py() or 0
+    item = partial(
+        NpiRecordItem, source_name=source_name, source_url=source_url, retrieved_at=retrieved_at
+    )
     records: list[LicenseRecord] = []
     for row in batch.filter(kept).to_pylist():
         counts["individuals_kept"] += 1
-        item = NpiRecordItem(
-            source_name=source_name,
-            source_url=source_url,
-            retrieved_at=retrieved_at,
-            record=npi_file_record(row),
-        )
         try:
-            records.extend(normalise_npi_record(item))
+            records.extend(normalise_npi_record(item(record=npi_file_record(row))))
         except NormaliseError as error:
             counts[f"skipped/{error.reason}"] += 1
-    return records, counts
+    found: list[OrganisationRecord] = []
+    for row in batch.filter(organisations).to_pylist():
+        try:
+            organisation = normalise_npi_organisation(item(record=npi_file_record(row)))
+        except NormaliseError as error:
+            counts[f"skipped/{error.reason}"] += 1
+        else:
+            found += [organisation] if organisation else []
+    return records, found, counts

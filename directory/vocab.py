@@ -141,6 +141,8 @@ class LicenseField(StrEnum):
     MIDDLE_NAME = "middle_name"
     LAST_NAME = "last_name"
     FULL_NAME = "full_name"
+    NAME_SUFFIX = "name_suffix"
+    SPECIALTY = "specialty"
     ISSUE_DATE = "issue_date"
     EXPIRATION_DATE = "expiration_date"
     CITY = "city"

@@ -21,6 +21,7 @@ from web import (
     filters,
     flags,
     i18n,
+    licences,
     maintainers,
     pages,
     params,
@@ -67,6 +68,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(maintainers.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(licences.bp)
     app.register_blueprint(reports.bp)
     return app
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from directory.dashboard import record_verdict_counts
 from directory.licensing.decisions import LicenseKey, decisions_for
 from directory.licensing.matching import ClinicContext, find_matches
+from directory.licensing.monitor import changes_between
 from directory.licensing.verdicts import Assessment, decide
 from directory.models import Clinic, Verification, utcnow
 from directory.normalise.names import fold_name
@@ -31,6 +32,7 @@ def verify_listings(
         selectinload(Clinic.clinicians),
         selectinload(Clinic.overrides),
         selectinload(Clinic.verifications),
+        selectinload(Clinic.changes),
     )
     if clinic_ids is not None:
         query = query.where(Clinic.id.in_(list(clinic_ids)))
@@ -82,8 +84,10 @@ def assess(
 
 
 def record_verdict(clinic: Clinic, assessment: Assessment, as_of: date, now: datetime) -> None:
-    """Store a verdict: a new history row when the outcome changed, else refresh the newest."""
+    """Store a verdict: a new history row when the outcome changed, else refresh the newest;
+    and every change in the records it rests on since the last check."""
     latest = max(clinic.verifications, key=lambda row: row.id or 0, default=None)
+    clinic.changes.extend(changes_between(latest, assessment.evidence, as_of, now))
     if latest is not None and _same_outcome(latest, assessment):
         latest.evidence = assessment.evidence
         latest.checked_at = now

@@ -1,7 +1,8 @@
 """Finding the licence and exclusion records that belong to a clinician.
 
 Exact first — a printed NPI or licence number, or a maintainer's confirmation, decides — then by
-name: blocked on the folded surname and its parts, scored by `similarity`. A name match must agree
+name: blocked on the folded surname, its parts and its phonetic key (so that "Kowalsky" finds
+"Kowalski", as a candidate), scored by `similarity`. A name match must agree
 with the clinician's credentials: "John Smith, CRNA" is not the John Smith who holds an MD
 licence. A name that fits below the threshold is kept as a candidate for maintainers; a licence
 a maintainer rejected for this clinician is never matched again.
@@ -17,11 +18,13 @@ from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from directory.licensing.decisions import LicenseKey, license_key
+from directory.licensing.rules import default_rules
 from directory.licensing.similarity import (
     CANDIDATE_FLOOR,
     THRESHOLD,
     NameParts,
     blocking_keys,
+    blocking_sounds,
     first_name_forms,
     given_initials,
     may_fit,
@@ -33,7 +36,7 @@ from directory.licensing.verdicts import (
     LicenseMatch,
     from_registry,
 )
-from directory.models import Clinician, Exclusion, License
+from directory.models import Clinician, Exclusion, License, Organisation
 from directory.normalise.names import fold_name, license_types_for
 from directory.vocab import Decision, LicenseType
 
@@ -43,14 +46,9 @@ PHYSICIAN = frozenset({LicenseType.MD, LicenseType.DO})  # several boards issue 
 
 _FIRST_INITIAL = func.upper(func.substr(License.first_name, 1, 1))
 _MIDDLE_INITIAL = func.upper(func.substr(License.middle_name, 1, 1))
-_BLOCK = select(
+_NAMES = select(
     License.id, License.first_name, License.middle_name, License.last_name, License.license_type
 ).where(
-    or_(
-        License.last_key.in_(bindparam("keys", expanding=True)),
-        License.last_key_head.in_(bindparam("keys", expanding=True)),
-        License.last_key_tail.in_(bindparam("keys", expanding=True)),
-    ),
     # The database's first cut: first names starting with a letter a fitting name may start
     # with, missing ones, and holders whose middle name may be the clinician's first.
     or_(
@@ -60,7 +58,16 @@ _BLOCK = select(
         bindparam("initial") == _MIDDLE_INITIAL,
     ),
 )
+_BLOCK = _NAMES.where(
+    or_(
+        License.last_key.in_(bindparam("keys", expanding=True)),
+        License.last_key_head.in_(bindparam("keys", expanding=True)),
+        License.last_key_tail.in_(bindparam("keys", expanding=True)),
+    ),
+)
 """Built once: only its parameters change from one clinician to the next."""
+_SOUNDS = _NAMES.where(License.last_key_sound.in_(bindparam("sounds", expanding=True)))
+"""The second look, for a surname that may be misspelt: surnames that sound alike."""
 _ROWS = select(License).where(License.id.in_(bindparam("ids", expanding=True)))
 _EXCLUSIONS = select(Exclusion).where(
     or_(
@@ -90,9 +97,10 @@ def find_matches(
     """Licence and exclusion records matched to one clinician."""
     npis = {clinician.npi} if clinician.npi else set()
     rejected = {key for key, said in context.decisions.items() if said is Decision.REJECTED}
+    by_npi = _npi_matches(session, npis)
     printed = [
         *_confirmed(session, context.decisions),
-        *_npi_matches(session, npis),
+        *by_npi,
         *_number_matches(session, npis, clinician.license_number),
     ]
     named = _name_matches(session, clinician)
@@ -108,7 +116,13 @@ def find_matches(
         clinician=clinician,
         licenses=matches,
         exclusions=_exclusion_matches(session, clinician, npis | found, states, as_of),
+        organisation=_organisation(session, npis) if npis and not by_npi else None,
     )
+
+
+def _organisation(session: Session, npis: set[str]) -> Organisation | None:
+    """The organisation whose NPI a listing printed for a clinician, if it is one's."""
+    return session.scalars(select(Organisation).where(Organisation.npi.in_(npis))).first()
 
 
 def _confirmed(session: Session, decisions: Mapping[LicenseKey, Decision]) -> list[LicenseMatch]:
@@ -162,10 +176,14 @@ def _number_matches(
 
 def clinician_name(clinician: Clinician) -> NameParts:
     """The parts of a clinician's name that matching compares."""
-    return NameParts(clinician.first_name, clinician.middle_name, clinician.last_name)
+    return NameParts(
+        clinician.first_name, clinician.middle_name, clinician.last_name, clinician.suffix
+    )
 
 
-def holder_name(first: str | None, middle: str | None, last: str | None) -> NameParts:
+def holder_name(
+    first: str | None, middle: str | None, last: str | None, suffix: str | None = None
+) -> NameParts:
     """The parts of a licence holder's name that matching compares.
 
     Boards that print "MARY ANN" in the first-name column with no middle name mean a first and
@@ -173,7 +191,7 @@ def holder_name(first: str | None, middle: str | None, last: str | None) -> Name
     """
     if first and not middle and len(first.split()) > 1:
         first, middle = first.split(maxsplit=1)
-    return NameParts(first, middle, last)
+    return NameParts(first, middle, last, suffix)
 
 
 def _name_matches(session: Session, clinician: Clinician) -> list[LicenseMatch]:
@@ -181,7 +199,9 @@ def _name_matches(session: Session, clinician: Clinician) -> list[LicenseMatch]:
     compatible credentials; those below the threshold are marked as candidates.
 
     The block is first read as bare names and most of it ruled out cheaply; only the rows
-    left are loaded whole and scored.
+    left are loaded whole and scored. Only when nobody with a fitting initial is filed under
+    the clinician's own surnames are the surnames that sound alike read (one misspelt,
+    perhaps): an extra query for few clinicians, and its fits are candidates at best.
     """
     if not clinician.first_name:
         return []
@@ -189,15 +209,25 @@ def _name_matches(session: Session, clinician: Clinician) -> list[LicenseMatch]:
     forms = first_name_forms(clinician.first_name)
     types = license_types_for(clinician.credentials)
     statement, parameters = block_query(name, forms)
-    fitting = [
-        row.id
-        for row in session.execute(statement, parameters)
-        if _compatible(types, LicenseType(row.license_type))
-        and may_fit(name, forms, holder_name(row.first_name, row.middle_name, row.last_name))
-    ]
+    block = session.execute(statement, parameters).all()
+    if not block and (sounds := sorted(blocking_sounds(name))):
+        block = session.execute(_SOUNDS, {**parameters, "sounds": sounds}).all()
+    fitting = _fitting(block, name, forms, types)
     if not fitting:
         return []
     return _scored(clinician, session.scalars(_ROWS, {"ids": fitting}))
+
+
+def _fitting(
+    rows: Iterable[Any], name: NameParts, forms: frozenset[str], types: frozenset[LicenseType]
+) -> list[int]:
+    """The ids of the block's rows whose names may fit, with compatible licence types."""
+    return [
+        row.id
+        for row in rows
+        if _compatible(types, LicenseType(row.license_type))
+        and may_fit(name, forms, holder_name(row.first_name, row.middle_name, row.last_name))
+    ]
 
 
 def block_query(name: NameParts, forms: frozenset[str]) -> tuple[BlockQuery, dict[str, Any]]:
@@ -215,7 +245,8 @@ def _scored(clinician: Clinician, rows: Iterable[License]) -> list[LicenseMatch]
     name = clinician_name(clinician)
     matches = []
     for row in rows:
-        fit = score_names(name, holder_name(row.first_name, row.middle_name, row.last_name))
+        holder = holder_name(row.first_name, row.middle_name, row.last_name, row.suffix)
+        fit = score_names(name, holder)
         if fit.score >= CANDIDATE_FLOOR:
             why = f"name similarity {fit.score:.0f}/100: {fit.why}"
             matches.append(
@@ -234,9 +265,11 @@ def _settle_ties(
 
     In a state where a printed number already identified the clinician's licence, namesakes with
     other numbers are other people. Elsewhere, when several licence numbers fit the name, the
-    middle initial and then the clinic's city or ZIP (on a board's record, or the practice
-    address the NPI registry gives) pick one; if they cannot, none is evidence. Candidates below
-    the threshold are kept as they are: they never count.
+    generational suffix (Jr., III), the middle initial, then the clinic's city or ZIP (on a
+    board's record, or the practice address the NPI registry gives), then a specialty likelier
+    behind a ketamine clinic (psychiatry, anesthesiology, … in `rules/prescribers.toml`) pick
+    one; if they cannot, none is evidence.
+    Candidates below the threshold are kept as they are: they never count.
     """
     known = {(m.license.state, m.license.license_number) for m in certain}
     known_states = {state for state, _ in known}
@@ -259,9 +292,12 @@ def _one_holder(
 ) -> list[LicenseMatch]:
     """The matches of one state narrowed to one licence number, or all flagged ambiguous."""
     initial = fold_name(clinician.middle_name)[:1]
+    specialties = default_rules().specialties
     narrowings: tuple[Callable[[LicenseMatch], bool], ...] = (
+        lambda m: bool(clinician.suffix) and m.license.suffix == clinician.suffix,
         lambda m: bool(initial) and fold_name(m.license.middle_name)[:1] == initial,
         lambda m: bool(places & {fold_name(m.license.city), (m.license.postal_code or "")[:5]}),
+        lambda m: specialties.likely(m.license.specialty),
     )
     candidates = group
     for keeps in narrowings:

@@ -1,5 +1,6 @@
 """Which licence types may stand behind ketamine treatment in each state, from a data file."""
 
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from directory.vocab import LicenseType
 
 RULES_FILE = Path(__file__).parents[1] / "rules" / "prescribers.toml"
 STATE_CODES = frozenset(state.abbr for state in [*us.states.STATES_AND_TERRITORIES, us.states.DC])
+TAXONOMY_CODE = re.compile(r"[0-9]{3}[0-9A-Z]{6}X")
 
 
 class RulesError(ValueError):
@@ -28,11 +30,29 @@ class StateRules:
 
 
 @dataclass(frozen=True)
+class Specialties:
+    """The specialties likelier than others behind a ketamine clinic."""
+
+    words: tuple[str, ...] = ()
+    taxonomy_codes: tuple[str, ...] = ()
+
+    def likely(self, specialty: str | None) -> bool:
+        """Whether a licence's specialty is one of them: a taxonomy code by its code, a board's
+        words by the words ("Psychiatry & Neurology, Neurology" is no psychiatrist's)."""
+        text = (specialty or "").strip()
+        if TAXONOMY_CODE.fullmatch(text.upper()):
+            return text.upper().startswith(self.taxonomy_codes)
+        return any(word in text.casefold() for word in self.words)
+
+
+@dataclass(frozen=True)
 class PrescriberRules:
-    """The rules for every state: the default, and the states that differ from it."""
+    """The rules for every state: the default, the states that differ from it, and the
+    specialties that settle ties between namesakes."""
 
     default: StateRules
     states: Mapping[str, StateRules]
+    specialties: Specialties = Specialties()
 
     def for_state(self, state: str | None) -> StateRules:
         """The rules in force in a state (the default where the state has no entry)."""
@@ -55,7 +75,7 @@ def load_rules(path: Path = RULES_FILE) -> PrescriberRules:
         if code not in STATE_CODES:
             raise RulesError(f"{path}: key 'states.{code}' is not a state code")
         states[code] = _state_rules(path, f"states.{code}", table, default)
-    return PrescriberRules(default, states)
+    return PrescriberRules(default, states, _specialties(path, document.get("specialties", {})))
 
 
 @cache
@@ -105,3 +125,17 @@ def extract_conditions(
     for table in [document.get("default", {}), *document.get("states", {}).values()]:
         for condition in table.get("conditions", {}).values():
             yield 0, None, condition, []
+
+
+def _specialties(path: Path, table: dict[str, Any]) -> Specialties:
+    """The `[specialties]` table: lists of words and of taxonomy code prefixes."""
+    lists = {}
+    for key in ("words", "taxonomy_codes"):
+        values = table.get(key, [])
+        if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+            raise RulesError(f"{path}: key 'specialties.{key}' must be a list of strings")
+        lists[key] = values
+    return Specialties(
+        words=tuple(word.casefold() for word in lists["words"]),
+        taxonomy_codes=tuple(code.upper() for code in lists["taxonomy_codes"]),
+    )

@@ -4,7 +4,9 @@ Surnames must agree: the same, or sharing a word of a compound or hyphenated sur
 "Lopez-Garcia"). First names may be the same, a nickname of one another (from the curated
 `nicknames` data set: Bob and Robert, Liz and Elizabeth), a close spelling (rapidfuzz), an
 initial, or the clinician may go by a middle name ("J. Robert Smith"). Middle initials that
-differ mean two people. Scores below `THRESHOLD` are candidates for a maintainer, not evidence.
+differ mean two people, and so do generational suffixes that differ (John Smith Jr. and John
+Smith Sr.); a suffix only one side gives is no conflict. Scores below `THRESHOLD` are
+candidates for a maintainer, not evidence.
 """
 
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from functools import cache
 from nicknames import NickNamer
 from rapidfuzz import fuzz
 
-from directory.normalise.names import fold_name, surname_words
+from directory.normalise.names import fold_name, surname_sound, surname_words
 
 THRESHOLD = 90.0
 """The score a name match needs to count as evidence."""
@@ -21,6 +23,11 @@ CANDIDATE_FLOOR = 75.0
 """Below this a name is not even a candidate worth a maintainer's time."""
 SPELLING_FLOOR = 85.0
 """rapidfuzz's ratio for two first names to be taken as spellings of one ("Jon", "John")."""
+SURNAME_SPELLING_FLOOR = 80.0
+"""rapidfuzz's ratio for two surnames that sound alike to be taken as spellings of one
+("Kowalski", "Kowalsky"); "Chen" and "Chan" are two names."""
+SURNAME_SPELLING_SCORE = 85.0
+"""What a misspelt surname scores at best: below `THRESHOLD`, so a candidate, never evidence."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,8 @@ class NameParts:
     first: str | None
     middle: str | None
     last: str | None
+    suffix: str | None = None
+    """Canonical generational suffix (JR, SR, II, …), from `generational_suffix`."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,12 @@ def blocking_keys(name: NameParts) -> frozenset[str]:
     if len(middle) > 1:
         keys |= {middle, middle + fold_name(name.last)}
     return frozenset(key for key in keys if key)
+
+
+def blocking_sounds(name: NameParts) -> frozenset[str]:
+    """The phonetic keys of the surnames a misspelling of this person's surname is filed under."""
+    sounds = {surname_sound(key) for key in blocking_keys(name)}
+    return frozenset(sound for sound in sounds if sound)
 
 
 def first_name_forms(first: str | None) -> frozenset[str]:
@@ -109,6 +124,8 @@ def score_names(clinician: NameParts, holder: NameParts) -> NameScore:
     """How closely a licence holder's name fits the clinician's."""
     if _middle_initials_conflict(clinician, holder):
         return NameScore(0.0, "middle initials differ")
+    if clinician.suffix and holder.suffix and clinician.suffix != holder.suffix:
+        return NameScore(0.0, f"suffixes differ ({clinician.suffix}, {holder.suffix})")
     surname = _surname_score(clinician, holder)
     if surname.score == 0:
         return NO_MATCH
@@ -134,7 +151,22 @@ def _surname_score(clinician: NameParts, holder: NameParts) -> NameScore:
         return NameScore(95.0, "shares a part of a compound surname")
     if fold_name(clinician.middle) in their_words and len(fold_name(clinician.middle)) > 1:
         return NameScore(80.0, "surname matches the clinician's middle name")
-    return NO_MATCH
+    return _misspelt_surname(mine, theirs)
+
+
+def _misspelt_surname(mine: str, theirs: str) -> NameScore:
+    """Surnames that sound alike and are spelled nearly alike: maybe one misspelt, for a
+    maintainer to judge."""
+    sound = surname_sound(mine)
+    if not sound or sound != surname_sound(theirs):
+        return NO_MATCH
+    similarity = fuzz.ratio(mine, theirs, score_cutoff=SURNAME_SPELLING_FLOOR)
+    if not similarity:
+        return NO_MATCH
+    return NameScore(
+        min(similarity, SURNAME_SPELLING_SCORE),
+        f"surnames sound alike and are spelled alike ({similarity:.0f}/100)",
+    )
 
 
 def _given_score(clinician: NameParts, holder: NameParts) -> NameScore:

@@ -25,7 +25,7 @@ from datetime import date
 from typing import Any
 
 from directory.licensing.rules import PrescriberRules, default_rules
-from directory.models import Clinician, Exclusion, License
+from directory.models import Clinician, Exclusion, License, Organisation
 from directory.normalise.names import fold_name, license_types_for
 from directory.reasons import Reason
 from directory.vocab import LicenseStatus, Verdict
@@ -89,6 +89,8 @@ class ClinicianFindings:
     clinician: Clinician
     licenses: list[LicenseMatch] = field(default_factory=list)
     exclusions: list[ExclusionMatch] = field(default_factory=list)
+    organisation: Organisation | None = None
+    """The organisation whose NPI the listing printed for this clinician, if it is one's."""
 
     @property
     def confirmed(self) -> list[LicenseMatch]:
@@ -169,6 +171,16 @@ def _disagreements(findings: ClinicianFindings) -> list[str]:
     listed = sorted(
         {m.license.license_number for m in findings.confirmed if from_registry(m.license)}
     )
+    if findings.organisation is not None:
+        notes.append(
+            Reason(
+                "%(name)s: the NPI printed for them, %(npi)s, belongs to the organisation "
+                "%(organisation)s, not to a person.",
+                name=clinician.name,
+                npi=clinician.npi,
+                organisation=findings.organisation.name,
+            )
+        )
     if printed and listed and printed not in listed:
         notes.append(
             Reason(

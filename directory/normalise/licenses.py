@@ -12,13 +12,20 @@ from directory.normalise.dates import parse_date
 from directory.normalise.geo import state_code
 from directory.normalise.names import (
     fold_name,
+    generational_suffix,
     license_types_for,
     parse_credentials,
     parse_person,
     surname_part_keys,
+    surname_sound,
 )
 from directory.normalise.npi import valid_npi
-from directory.normalise.records import ExclusionRecord, LicenseRecord, NormaliseError
+from directory.normalise.records import (
+    ExclusionRecord,
+    LicenseRecord,
+    NormaliseError,
+    OrganisationRecord,
+)
 from directory.sources import Source
 from directory.vocab import LicenseField, LicenseStatus, LicenseType
 
@@ -57,9 +64,11 @@ def normalise_license(item: LicenseItem, source: Source) -> LicenseRecord:
     middle = _field(fields, LicenseField.MIDDLE_NAME)
     last = _field(fields, LicenseField.LAST_NAME)
     full = _field(fields, LicenseField.FULL_NAME)
+    suffix = _field(fields, LicenseField.NAME_SUFFIX)
     if last is None and full is not None:
         person = parse_person(full)  # "LAST, FIRST MIDDLE" and "FIRST MIDDLE LAST" both occur
         first, middle, last = person.first, person.middle, person.last
+        suffix = suffix or person.suffix
     if last is None:
         raise NormaliseError("missing_name", f"licence {number}")
     head, tail = surname_part_keys(last)
@@ -77,7 +86,10 @@ def normalise_license(item: LicenseItem, source: Source) -> LicenseRecord:
         last_key=fold_name(last),
         last_key_head=head,
         last_key_tail=tail,
+        last_key_sound=surname_sound(fold_name(last)),
+        suffix=generational_suffix(suffix) or generational_suffix(last),
         full_name=full or " ".join(part for part in (first, middle, last) if part),
+        specialty=_field(fields, LicenseField.SPECIALTY),
         status=_lookup(source.status_map, status_raw) or LicenseStatus.UNKNOWN,
         status_raw=status_raw,
         issue_date=parse_date(fields.get(LicenseField.ISSUE_DATE)),
@@ -106,6 +118,8 @@ def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
         raise NormaliseError("missing_name", f"NPI {record.get('number')!r}")
     first, middle = _value(basic.get("first_name")), _value(basic.get("middle_name"))
     suffix = _value(basic.get("name_suffix"))
+    generation = generational_suffix(suffix) or generational_suffix(last)
+    sound = surname_sound(fold_name(last))
     credential_types = license_types_for(parse_credentials(_value(basic.get("credential"))))
     location = _location_address(_json_objects(record.get("addresses"), "addresses"))
     head, tail = surname_part_keys(last)
@@ -133,7 +147,10 @@ def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
                 last_key=fold_name(last),
                 last_key_head=head,
                 last_key_tail=tail,
+                last_key_sound=sound,
+                suffix=generation,
                 full_name=" ".join(part for part in (first, middle, last, suffix) if part),
+                specialty=code or None,
                 status=LicenseStatus.UNKNOWN,
                 status_raw=None,
                 issue_date=None,
@@ -148,6 +165,38 @@ def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
     return tuple(records.values())
 
 
+def normalise_npi_organisation(item: NpiRecordItem) -> OrganisationRecord | None:
+    """An NPPES organisation (NPI-2) with its primary taxonomy; None for an individual.
+
+    Organisations hold no licences, but a listing may print an organisation's NPI where a
+    clinician's belongs, and that is worth saying.
+    """
+    record = item.record
+    if record.get("enumeration_type") != "NPI-2":
+        return None
+    npi = valid_npi(record.get("number"))
+    if npi is None:
+        raise NormaliseError("bad_npi", f"NPI {record.get('number')!r}")
+    name = _value(_json_object(record.get("basic"), "basic").get("organization_name"))
+    if name is None:
+        raise NormaliseError("missing_name", f"NPI {npi}")
+    location = _location_address(_json_objects(record.get("addresses"), "addresses"))
+    taxonomies = sorted(
+        _json_objects(record.get("taxonomies"), "taxonomies"), key=lambda t: not t.get("primary")
+    )
+    return OrganisationRecord(
+        npi=npi,
+        name=name,
+        taxonomy_code=_value(taxonomies[0].get("code")) if taxonomies else None,
+        state=state_code(_value(location.get("state"))),
+        city=_value(location.get("city")),
+        postal_code=zip5(_value(location.get("postal_code"))),
+        source_name=item.source_name,
+        source_url=item.source_url,
+        retrieved_at=item.retrieved_at,
+    )
+
+
 def npi_file_record(row: Mapping[str, str]) -> dict[str, Any]:
     """A row of the NPPES dissemination file in the shape of an API result.
 
@@ -159,6 +208,7 @@ def npi_file_record(row: Mapping[str, str]) -> dict[str, Any]:
         "number": row["NPI"],
         "enumeration_type": {"1": "NPI-1", "2": "NPI-2"}.get(row["Entity Type Code"]),
         "basic": {
+            "organization_name": row["Provider Organization Name (Legal Business Name)"],
             "first_name": row["Provider First Name"],
             "middle_name": row["Provider Middle Name"],
             "last_name": row["Provider Last Name (Legal Name)"],

@@ -12,7 +12,7 @@ from confusable_homoglyphs import confusables
 from directory.items import ClinicianItem, ClinicItem, LocationItem
 from directory.normalise.addresses import parse_address
 from directory.normalise.geo import Point, city_centroid, distance_km, zip_centroid
-from directory.normalise.names import name_key, parse_person
+from directory.normalise.names import generational_suffix, name_key, parse_person
 from directory.normalise.npi import valid_npi
 from directory.normalise.phones import to_e164
 from directory.normalise.records import (
@@ -187,6 +187,7 @@ def _clinicians(items: list[ClinicianItem]) -> tuple[ClinicianRecord, ...]:
             known,
             credentials_raw=known.credentials_raw or clinician.credentials_raw,
             credentials=tuple(dict.fromkeys(known.credentials + clinician.credentials)),
+            suffix=known.suffix or clinician.suffix,
             npi=known.npi or clinician.npi,
             license_number=known.license_number or clinician.license_number,
         )
@@ -207,6 +208,7 @@ def _clinician(item: ClinicianItem) -> ClinicianRecord:
         first_name=person.first,
         middle_name=person.middle,
         last_name=person.last,
+        suffix=generational_suffix(person.suffix),
         credentials_raw=credentials_raw,
         credentials=person.credentials,
         npi=valid_npi(item.npi),

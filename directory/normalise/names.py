@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+import jellyfish
 from nameparser import HumanName
 from nameparser.config import Constants
 
@@ -57,7 +58,9 @@ KNOWN_CREDENTIALS = frozenset(
         *("FAPA", "DFAPA", "FASAM", "FACP", "FAAFP", "FACEP", "ABPN", "CADC", "LADC"),
     }
 )
+MIN_SOUND_LENGTH = 3
 _GENERATIONAL_SUFFIXES = frozenset({"JR", "SR", "II", "III", "IV", "V"})
+_SUFFIX_SPELLINGS = {"2ND": "II", "3RD": "III", "4TH": "IV", "JUNIOR": "JR", "SENIOR": "SR"}
 _CREDENTIAL_SEPARATORS = re.compile(r"[,;/|]+")
 _LOOKS_LIKE_ACRONYM = re.compile(r"[A-Z][A-Z0-9-]{1,9}")
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-"})
@@ -122,7 +125,7 @@ def parse_person(name_as_written: str, credentials: str | None = None) -> Person
     if not last or (first is None and normalise_credential(last) in KNOWN_CREDENTIALS):
         raise NormaliseError("missing_name", repr(name_as_written))
     found = parse_credentials(", ".join([*from_name, *trailing, credentials or ""]))
-    suffix = " ".join(generational) or None
+    suffix = " ".join(generational) or None  # as written, for the display
     # "Dr." says something only when no credential does.
     title = None if found else human.title or None
     parts = PersonName(first, middle, last, suffix, found, display="")
@@ -161,6 +164,17 @@ def _display(name: PersonName, title: str | None) -> str:
     return ", ".join([" ".join(str(human).split()), *name.credentials])
 
 
+def generational_suffix(text: str | None) -> str | None:
+    """The generational suffix a name or suffix field ends with, in canonical form:
+    "Jr." → JR, "HALE III" → III, "2nd" → II; None when it has none."""
+    words = (text or "").replace(",", " ").split()
+    if not words:
+        return None
+    last = normalise_credential(words[-1])
+    last = _SUFFIX_SPELLINGS.get(last, last)
+    return last if last in _GENERATIONAL_SUFFIXES else None
+
+
 def license_types_for(credentials: Iterable[str]) -> frozenset[LicenseType]:
     """The licence types a set of credentials implies (MD → MD, PMHNP-BC → NP, …)."""
     normalised = {normalise_credential(credential) for credential in credentials}
@@ -187,6 +201,14 @@ def surname_words(last: str | None) -> list[str]:
     """The folded words of a surname, without "Jr." or "III": "Lopez-Garcia" → lopez, garcia."""
     words = [fold_name(word) for word in re.split(r"[\s\-‐‑–—]+", last or "")]
     return [word for word in words if word and word.upper() not in _GENERATIONAL_SUFFIXES]
+
+
+def surname_sound(last_key: str | None) -> str | None:
+    """The phonetic key (Metaphone) under which misspellings of a folded surname meet:
+    kowalski and kowalsky, mcdonald and macdonald. None when shorter than
+    `MIN_SOUND_LENGTH`: the keys of short names ("L" for Lee, Li, Lau) would block too much."""
+    sound = jellyfish.metaphone(last_key) if last_key else ""
+    return sound if len(sound) >= MIN_SOUND_LENGTH else None
 
 
 def surname_part_keys(last: str | None) -> tuple[str | None, str | None]:

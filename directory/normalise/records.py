@@ -38,6 +38,7 @@ class ClinicianRecord:
     first_name: str | None
     middle_name: str | None
     last_name: str
+    suffix: str | None
     credentials_raw: str | None
     credentials: tuple[str, ...]
     npi: str | None
@@ -75,7 +76,12 @@ class LicenseRecord:
     last_key: str
     last_key_head: str | None
     last_key_tail: str | None
+    last_key_sound: str | None
+    suffix: str | None
+    """A generational suffix (JR, SR, II, …) from a suffix column, the surname or the full name."""
     full_name: str
+    specialty: str | None
+    """The board's specialty in its words, or the NPI registry's taxonomy code (2084P0800X)."""
     status: LicenseStatus
     status_raw: str | None
     issue_date: date | None
@@ -83,6 +89,22 @@ class LicenseRecord:
     city: str | None
     postal_code: str | None
     npi: str | None
+    source_url: str
+    retrieved_at: datetime
+
+
+@dataclass(frozen=True)
+class OrganisationRecord:
+    """An organisation the NPI registry lists (NPI-2), with its primary taxonomy and practice
+    location."""
+
+    npi: str
+    name: str
+    taxonomy_code: str | None
+    state: str | None
+    city: str | None
+    postal_code: str | None
+    source_name: str
     source_url: str
     retrieved_at: datetime
 

@@ -6,7 +6,15 @@ from sqlalchemy import select
 
 from directory.licensing import clinician_lookups, verify_listings
 from directory.licensing.checker import assess
-from directory.models import Clinic, Clinician, Exclusion, License, Location, Verification
+from directory.models import (
+    Clinic,
+    Clinician,
+    Exclusion,
+    License,
+    Location,
+    Organisation,
+    Verification,
+)
 from directory.normalise.names import fold_name
 from directory.vocab import LicenseStatus, LicenseType, Verdict
 
@@ -240,3 +248,31 @@ def test_a_printed_npi_outranks_namesakes(session):
     assessment = assess(session, clinic, AS_OF)
     assert assessment.verdict is Verdict.VERIFIED
     assert {e["number"] for e in assessment.evidence} == {"M1"}
+
+
+def test_an_organisations_npi_printed_for_a_clinician_is_said_so(session):
+    session.add(
+        Organisation(
+            npi="1174270805",
+            name="PEACH STATE MEDICAL PRACTICE, PC",
+            taxonomy_code="261QM0801X",
+            state="TX",
+            source_name="nppes",
+            source_url="file:///npidata.csv",
+            retrieved_at=RETRIEVED,
+        )
+    )
+    clinic = clinic_with(session, person("Jane", "Doe", ["MD"], npi="1174270805"))
+    licence(session, "Jane", "Doe", LicenseType.MD, "Q1")
+    assessment = assess(session, clinic, AS_OF)
+    assert assessment.verdict is Verdict.VERIFIED  # the name still finds her licence
+    assert (
+        "Jane Doe, MD: the NPI printed for them, 1174270805, belongs to the organisation "
+        "PEACH STATE MEDICAL PRACTICE, PC, not to a person."
+    ) in assessment.reasons
+
+
+def test_a_persons_npi_is_not_looked_up_as_an_organisations(session):
+    clinic = clinic_with(session, person("Jane", "Doe", ["MD"], npi="1234567893"))
+    licence(session, "Jane", "Doe", LicenseType.MD, "Q1", npi="1234567893")
+    assert not any("organisation" in reason for reason in assess(session, clinic, AS_OF).reasons)

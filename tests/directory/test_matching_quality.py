@@ -136,6 +136,7 @@ def store_board_row(session, row: dict[str, Any], clinic_state: str) -> int:
         "expiration_date": row.get("expires", "2027-12-31"),
         "city": row.get("city", ""),
         "postal_code": row.get("zip", ""),
+        "specialty": row.get("specialty", ""),
     }
     item = LicenseItem(
         source_name=source.name,
@@ -168,6 +169,7 @@ def store_registry_result(session, result: dict[str, Any]) -> None:
         "basic": {
             "first_name": result["first"],
             "last_name": result["last"],
+            "name_suffix": result.get("suffix", ""),
             "credential": result["credential"],
         },
         "addresses": [address, {**address, "address_purpose": "MAILING"}],

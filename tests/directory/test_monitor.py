@@ -2,8 +2,18 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from directory.licensing.monitor import expiring_licences, status_changes
-from directory.models import Clinic, License, LicenseChange, Verification
+from directory.licensing import verify_listings
+from directory.licensing.monitor import (
+    expiring_licences,
+    listing_changes,
+    notify_changes,
+    status_changes,
+)
+from directory.models import Clinic, Exclusion, License, LicenseChange, Verification
+from directory.notify import Channels
+from directory.vocab import LicenseStatus, LicenseType
+from tests.directory.conftest import Received
+from tests.directory.test_licensing import RETRIEVED, clinic_with, licence, person
 
 AS_OF = date(2026, 11, 25)
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -84,3 +94,95 @@ def test_status_changes_since_a_moment_newest_first(session):
     changes = status_changes(session, T0 - timedelta(days=7))
     assert [c.first_seen_new for c in changes] == [T0 - timedelta(days=1), T0 - timedelta(days=5)]
     assert changes[0].license.license_number == "Q1"
+
+
+def test_a_recheck_keeps_each_status_change_in_the_listing_history_with_both_dates(session):
+    clinic = clinic_with(session, person("Jane", "Doe", ["MD"]))
+    row = licence(session, "Jane", "Doe", LicenseType.MD, "Q1")
+    row.expiration_date = date(2028, 1, 1)
+    verify_listings(session, AS_OF, everything=True)
+    assert clinic.changes == []
+    row.status, row.retrieved_at = LicenseStatus.EXPIRED, RETRIEVED + timedelta(days=3)
+    verify_listings(session, AS_OF + timedelta(days=3), everything=True)
+    (change,) = clinic.changes
+    assert (change.clinician, change.record) == ("Jane Doe, MD", "MD licence Q1 in TX (tx-board)")
+    assert (change.old_status, change.new_status) == ("active", "expired")
+    assert (change.last_seen_old, change.first_seen_new) == (
+        RETRIEVED,
+        RETRIEVED + timedelta(days=3),
+    )
+    verify_listings(session, AS_OF + timedelta(days=4), everything=True)
+    assert len(clinic.changes) == 1  # seen once, kept once
+
+
+def test_a_new_exclusion_and_its_lifting_are_changes_too(session):
+    clinic = clinic_with(session, person("Jane", "Doe", ["MD"], npi="1234567893"))
+    licence(session, "Jane", "Doe", LicenseType.MD, "Q1", npi="1234567893")
+    verify_listings(session, AS_OF, everything=True)
+    exclusion = Exclusion(
+        source_name="oig-leie",
+        record_key="k1",
+        first_name="JANE",
+        last_name="DOE",
+        last_key="doe",
+        npi="1234567893",
+        excluded_on=date(2026, 11, 20),
+        source_url="https://oig.example/",
+        retrieved_at=RETRIEVED + timedelta(days=1),
+    )
+    session.add(exclusion)
+    session.flush()
+    verify_listings(session, AS_OF, everything=True)
+    exclusion.reinstated_on = AS_OF
+    verify_listings(session, AS_OF, everything=True)
+    assert [(c.old_status, c.new_status) for c in clinic.changes] == [
+        ("not excluded", "excluded"),
+        ("excluded", "not excluded"),
+    ]
+    assert clinic.changes[0].record == "OIG exclusion of 2026-11-20 (oig-leie)"
+    assert clinic.changes[0].first_seen_new == RETRIEVED + timedelta(days=1)
+
+
+def test_a_licence_coming_within_sixty_days_of_expiry_is_reported_once(session):
+    clinic = clinic_with(session, person("Jane", "Doe", ["MD"]))
+    licence(session, "Jane", "Doe", LicenseType.MD, "Q1").expiration_date = date(2027, 3, 1)
+    verify_listings(session, AS_OF, everything=True)
+    assert clinic.changes == []  # 96 days away
+    verify_listings(session, date(2027, 1, 5), everything=True)
+    verify_listings(session, date(2027, 1, 6), everything=True)
+    (change,) = clinic.changes
+    assert (change.old_status, change.new_status, change.expires) == (
+        "active",
+        "expiring",
+        date(2027, 3, 1),
+    )
+
+
+def test_changes_are_notified_once_with_the_licences_expiring_soon(session, webhook):
+    clinic = clinic_with(session, person("Jane", "Doe", ["MD"]))
+    row = licence(session, "Jane", "Doe", LicenseType.MD, "Q1")
+    other = licence(session, "Jane", "Doe", LicenseType.MD, "Q2", state="OK")
+    other.expiration_date = AS_OF + timedelta(days=20)
+    verify_listings(session, AS_OF, everything=True)
+    channels = Channels(webhook_url=webhook)
+    assert notify_changes(session, AS_OF, channels) == 1  # Q2 came close to expiring
+    row.status = LicenseStatus.SUSPENDED
+    verify_listings(session, AS_OF, everything=True)
+    assert notify_changes(session, AS_OF, channels) == 1
+    assert notify_changes(session, AS_OF, channels) == 0
+    _, posted = Received.bodies[-1]
+    assert posted["kind"] == "licence_changes"
+    (change,) = posted["details"]["changes"]
+    assert change["clinic"] == clinic.name
+    assert (change["old_status"], change["new_status"]) == ("active", "suspended")
+    assert [e["description"] for e in posted["details"]["expiring"]] == ["MD licence Q2 in OK"]
+    assert all(c.notified_at is not None for c in clinic.changes)
+
+
+def test_undelivered_changes_wait_for_the_next_notification(session):
+    clinic_with(session, person("Jane", "Doe", ["MD"]))
+    licence(session, "Jane", "Doe", LicenseType.MD, "Q1").expiration_date = AS_OF
+    verify_listings(session, AS_OF, everything=True)
+    assert notify_changes(session, AS_OF, Channels()) == 0
+    (change,) = listing_changes(session, RETRIEVED - timedelta(days=1))
+    assert change.notified_at is None

@@ -1,48 +1,20 @@
 """Notifications, delivered for real: to a local HTTP server and a local SMTP server."""
 
-import json
 import logging
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from directory.notify import Channels, Event, notify
+from tests.directory.conftest import Received
 
 EVENT = Event(
     kind="crawl_suspect",
     subject="crawl run 7 of tx-licenses is suspect",
     details={"run_id": 7, "findings": ["items fell from 2504 to 12"]},
 )
-
-
-class Received(BaseHTTPRequestHandler):
-    """Keeps what was posted to it."""
-
-    bodies: list[tuple[str, dict]] = []
-
-    def do_POST(self) -> None:
-        length = int(self.headers["Content-Length"])
-        self.bodies.append((self.headers["Content-Type"], json.loads(self.rfile.read(length))))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *arguments) -> None:
-        """Quiet."""
-
-
-@pytest.fixture
-def webhook() -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), Received)
-    Received.bodies = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/hook"
-    server.shutdown()
-    server.server_close()
 
 
 class Inbox:

@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from directory.db import make_engine, make_sessionmaker, upgrade
-from directory.models import ImportCheckpoint, License
-from directory.nppes_file import NppesFileError, import_nppes_file
+from directory.models import ImportCheckpoint, License, Organisation
+from directory.normalise.npi import valid_npi
+from directory.nppes_file import ORGANISATION_TAXONOMY_PREFIXES, NppesFileError, import_nppes_file
 from directory.vocab import LicenseStatus
 from localweb.nppes_file import header, write_npidata
 from tests.conftest import new_database
@@ -52,6 +53,22 @@ def test_individuals_of_kept_taxonomies_become_licence_pointers(fresh_engine, tm
         assert {row.license_type for row in rows} == {"MD", "DO", "NP", "PA", "CRNA"}
         assert all(row.npi and row.source_name == "nppes" for row in rows)
         assert all(row.source_url.startswith("file://") for row in rows)
+
+
+def test_clinic_organisations_are_stored_so_their_npis_can_be_checked(fresh_engine, tmp_path):
+    path = write_npidata(tmp_path / "npidata.csv", 3000)
+    counts = import_nppes_file(make_sessionmaker(fresh_engine), path, block_size=SMALL_BLOCK)
+    with make_sessionmaker(fresh_engine)() as session:
+        rows = session.scalars(select(Organisation)).all()
+    assert len(rows) == counts["organisations_stored"] == counts["organisations"] > 0
+    assert all(valid_npi(row.npi) == row.npi and row.name.endswith(" LLC") for row in rows)
+    assert all(row.taxonomy_code in ORGANISATION_TAXONOMY_PREFIXES for row in rows)
+    assert all(row.state and row.source_name == "nppes" for row in rows)
+    again = tmp_path / "again.csv"  # another file with the same rows: updated, not duplicated
+    again.write_text(path.read_text() + path.read_text().splitlines()[1] + "\n")
+    import_nppes_file(make_sessionmaker(fresh_engine), again, block_size=SMALL_BLOCK)
+    with make_sessionmaker(fresh_engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Organisation)) == len(rows)
 
 
 def test_an_interrupted_import_resumes_where_it_stopped(fresh_engine, tmp_path):
@@ -103,7 +120,13 @@ def test_the_real_sample_row_is_read(fresh_engine):
     path = REFERENCE / "npidata_pfile_sample_header_plus_1row.csv"
     counts = import_nppes_file(make_sessionmaker(fresh_engine), path)
     # A dental practice (261QD0000X): an organisation, and not one of the clinics kept.
-    assert counts == {"rows": 1, "deactivated": 0, "organisations": 0, "licences_stored": 0}
+    assert counts == {
+        "rows": 1,
+        "deactivated": 0,
+        "organisations": 0,
+        "licences_stored": 0,
+        "organisations_stored": 0,
+    }
 
 
 def test_malformed_rows_are_counted_skips(fresh_engine, tmp_path):

@@ -62,3 +62,31 @@ def test_a_state_entry_replaces_prescribers_and_adds_conditions(tmp_path):
 def test_mistakes_name_their_key(tmp_path, text, key):
     with pytest.raises(RulesError, match=f"key '{key}"):
         load_rules(write(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("specialty", "likely"),
+    [
+        ("2084P0800X", True),  # psychiatry
+        ("207LP2900X", True),  # anesthesiology, pain medicine
+        ("207P00000X", True),  # emergency medicine
+        ("367500000X", True),  # nurse anesthetist
+        ("2084N0400X", False),  # neurology, under "Psychiatry & Neurology"
+        ("207N00000X", False),  # dermatology
+        ("Psychiatry", True),
+        ("ANESTHESIOLOGY", True),
+        ("Pain Medicine", True),
+        ("Dermatology", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_shipped_specialties_tell_which_namesake_is_likelier(specialty, likely):
+    assert default_rules().specialties.likely(specialty) is likely
+
+
+@pytest.mark.parametrize("table", ['words = "psychiatry"', "taxonomy_codes = [1]", 'words = [""]'])
+def test_specialty_lists_must_be_lists_of_strings(tmp_path, table):
+    text = f'[default]\nprescribers = ["MD"]\n[specialties]\n{table}\n'
+    with pytest.raises(RulesError, match="key 'specialties"):
+        load_rules(write(tmp_path, text))

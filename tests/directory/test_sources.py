@@ -1,10 +1,13 @@
 """The sources file: valid entries load; every mistake names the file, the entry and the key."""
 
 import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from directory.items import LicenseItem
+from directory.normalise.licenses import normalise_license
 from directory.sources import DEFAULT_SCHEDULES, SourcesError, load_sources
 from directory.vocab import LicenseStatus, LicenseType, SourceKind
 
@@ -156,3 +159,49 @@ def test_a_bad_schedule_names_file_entry_and_key(tmp_path, schedule, expected):
     where = rf"^{re.escape(str(path))}, entry #1 \('oig'\), "
     with pytest.raises(SourcesError, match=where + expected):
         load_sources(path)
+
+
+@pytest.mark.parametrize(
+    ("credential", "license_type"),
+    [
+        ("Physician/Surgeon", LicenseType.MD),
+        ("PHYSICIAN / SURGEON", LicenseType.MD),
+        ("Advanced Practice Registered Nurse", LicenseType.NP),
+        ("Physician Assistant", LicenseType.PA),
+        ("Registered Nurse", LicenseType.RN),
+        ("Professional Counselor", LicenseType.LPC),
+        ("CONTROLLED SUBSTANCE REGISTRATION FOR PRACTITIONER", LicenseType.OTHER),
+    ],
+)
+def test_example_connecticut_entry_maps_a_row_of_its_dataset(credential, license_type):
+    sources = load_sources(Path(__file__).parents[2] / "sources.example.toml")
+    (ct,) = [source for source in sources if source.state == "CT"]
+    row = {  # a row of data.ct.gov's ngch-56tr, in its own columns
+        "credentialid": "1234567",
+        "name": "JANE Q DOE",
+        "type": "INDIVIDUAL",
+        "fullcredentialcode": "051234",
+        "credentialtype": "1",
+        "credentialnumber": "51234",
+        "credential": credential,
+        "status": "ACTIVE",
+        "issuedate": "2011-07-01T00:00:00.000",
+        "expirationdate": "2027-03-31T00:00:00.000",
+        "city": "HARTFORD",
+        "zip": "06106",
+    }
+    fields = {ours: row[theirs] for ours, theirs in ct.columns.items()}
+    item = LicenseItem(
+        source_name=ct.name,
+        source_url=ct.url,
+        retrieved_at=datetime(2026, 11, 24, tzinfo=UTC),
+        fields=fields,
+    )
+    record = normalise_license(item, ct)
+    assert (record.state, record.license_type, record.status) == (
+        "CT",
+        license_type,
+        LicenseStatus.ACTIVE,
+    )
+    assert (record.first_name, record.middle_name, record.last_name) == ("JANE", "Q", "DOE")
+    assert (record.license_number, record.expiration_date) == ("51234", date(2027, 3, 31))

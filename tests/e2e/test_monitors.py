@@ -5,10 +5,10 @@ from sqlalchemy.orm import Session
 
 from directory.models import Clinic, CrawlRun
 from localweb import Fault
-from tests.directory import test_notify
-from tests.directory.test_notify import Received
+from tests.directory import conftest
+from tests.directory.conftest import Received
 
-webhook = test_notify.webhook  # the local webhook server, as a fixture here too
+webhook = conftest.webhook  # the local webhook server, as a fixture here too
 
 
 def verdicts(engine) -> dict[str, str]:

@@ -16,6 +16,7 @@ from directory.normalise import (
     normalise_license,
     normalise_npi_record,
 )
+from directory.normalise.licenses import normalise_npi_organisation
 from directory.normalise.names import fold_name
 from directory.normalise.npi import valid_npi
 from directory.sources import Source, load_sources
@@ -174,6 +175,24 @@ def test_normalise_license_refuses_rows_it_cannot_use(fields, reason):
     assert caught.value.reason == reason
 
 
+def test_normalise_license_keeps_the_boards_specialty():
+    assert licence({**CO_ROW, "specialty": " Psychiatry "}).specialty == "Psychiatry"
+    assert licence(CO_ROW).specialty is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "suffix"),
+    [
+        ({**CO_ROW, "last_name": "DOE JR"}, "JR"),
+        ({**CO_ROW, "name_suffix": "Sr."}, "SR"),
+        ({"license_number": "1", "full_name": "DOE, JANE III"}, "III"),
+        (CO_ROW, None),
+    ],
+)
+def test_normalise_license_reads_a_generational_suffix(fields, suffix):
+    assert licence(fields).suffix == suffix
+
+
 def test_normalise_license_drops_an_invalid_npi():
     assert licence({**CO_ROW, "npi": "1760485388"}).npi is None
 
@@ -237,6 +256,7 @@ def test_normalise_npi_record_reads_a_current_response():
     (record,) = nppes(result)
     assert (record.state, record.license_number) == ("MN", "43634")
     assert (record.license_type, record.license_type_raw) == (LicenseType.MD, "Internal Medicine")
+    assert record.specialty == "207R00000X"  # the taxonomy code, as the NPPES file gives it
     assert (record.status, record.status_raw) == (LicenseStatus.UNKNOWN, None)
     assert record.npi == "1760485387"
     assert (record.first_name, record.middle_name, record.last_name) == ("PAUL", "R.", "DEWEY")
@@ -249,6 +269,29 @@ def test_normalise_npi_record_reads_a_current_response():
         "http://x/api",
         RETRIEVED,
     )
+
+
+def test_normalise_npi_organisation_reads_an_organisation_and_skips_individuals():
+    def organisation(record):
+        return normalise_npi_organisation(
+            NpiRecordItem(
+                source_name="nppes",
+                source_url="http://x/api",
+                retrieved_at=RETRIEVED,
+                record=record,
+            )
+        )
+
+    (result,) = nppes_results("api21_npi2_org_multispecialty_group.json")
+    found = organisation(result)
+    assert found is not None
+    assert (found.npi, found.name) == ("1174270805", "PEACH STATE MEDICAL PRACTICE, PC")
+    assert (found.taxonomy_code, found.city) == ("207VE0102X", "PHILADELPHIA")
+    (person,) = nppes_results("api21_npi1_individual_md_two_taxonomies.json")
+    assert organisation(person) is None
+    with pytest.raises(NormaliseError) as caught:
+        organisation({**result, "basic": {}})
+    assert caught.value.reason == "missing_name"
 
 
 def test_normalise_npi_record_reads_a_2019_response():

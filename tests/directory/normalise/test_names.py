@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from directory.normalise.names import (
     PersonName,
     fold_name,
+    generational_suffix,
     license_types_for,
     name_key,
     normalise_credential,
@@ -190,3 +191,24 @@ def test_name_key_is_lowercase_ascii_letters(first, last):
     last_part, _, first_part = name_key(first, last).partition("|")
     for part in (last_part, first_part):
         assert all("a" <= char <= "z" for char in part)
+
+
+@pytest.mark.parametrize(
+    ("text", "suffix"),
+    [
+        ("Jr.", "JR"),
+        ("jr", "JR"),
+        ("Sr.", "SR"),
+        ("HALE JR", "JR"),
+        ("Reed III", "III"),
+        ("2nd", "II"),
+        ("Junior", "JR"),
+        ("SMITH, JOHN JR", "JR"),
+        ("Hale", None),
+        ("--", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_generational_suffix_is_read_in_canonical_form(text, suffix):
+    assert generational_suffix(text) == suffix
