@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask_babel import LazyString, format_date, format_datetime, format_timedelta, gettext
 from flask_babel import lazy_gettext as _l
 
+from directory.licensing.monitor import EXCLUDED, NOT_EXCLUDED
 from directory.listings import newest_verification
 from directory.models import Clinic
 from directory.moderation import ModerationError
@@ -74,6 +75,8 @@ STATUS_LABELS: dict[str, LazyString] = {
     LicenseStatus.SURRENDERED: _l("Surrendered"),
     LicenseStatus.PROBATION: _l("Probation"),
     LicenseStatus.UNKNOWN: _l("Unknown"),
+    EXCLUDED: _l("Excluded"),
+    NOT_EXCLUDED: _l("Not excluded"),
 }
 
 FLAG_STATUS_LABELS: dict[str, LazyString] = {
@@ -183,7 +186,7 @@ def field_label(field: str) -> str:
 
 
 def status_label(status: str | None) -> str:
-    """A licence status, in words."""
+    """A licence status (or whether an exclusion is in force), in words."""
     return str(STATUS_LABELS.get(status or "", (status or "").capitalize()))
 
 

@@ -177,7 +177,7 @@ def _disagreements(findings: ClinicianFindings) -> list[str]:
                 "%(name)s: the NPI printed for them, %(npi)s, belongs to the organisation "
                 "%(organisation)s, not to a person.",
                 name=clinician.name,
-                npi=clinician.npi,
+                npi=clinician.npi or "",
                 organisation=findings.organisation.name,
             )
         )

@@ -42,8 +42,8 @@ def test_maintainers_see_licence_changes_and_licences_expiring(
     changes = page[page.index("Changes in the last 30 days") :]
     assert "Calm Waters Ketamine" in changes
     assert "MD licence Q1 in TX (tx-board)" in changes
-    assert "<td>active</td>" in changes
-    assert "<td>suspended</td>" in changes
+    assert "<td>Active</td>" in changes
+    assert "<td>Suspended</td>" in changes
     expiring = page[page.index("Expiring within 60 days") : page.index("Changes in the last")]
     assert "Lee Infusions" in expiring
     assert "MD licence L9 in TX" in expiring
@@ -55,3 +55,14 @@ def test_the_licence_changes_page_needs_a_maintainer(client: FlaskClient):
     page = client.get("/maintainers/licences/changes")
     assert page.status_code == 302
     assert page.headers["Location"].startswith("/maintainers/login?next=")
+
+
+def test_the_licence_changes_page_speaks_spanish(client: FlaskClient, site_session: Session):
+    seed_changes(site_session)
+    add_account(site_session, "mo@example.org", Role.MAINTAINER)
+    assert sign_in(client, "mo@example.org") == 303
+    page = client.get("/maintainers/licences/changes", headers={"Accept-Language": "es"})
+    html = page.get_data(as_text=True)
+    assert "<h1>Cambios de licencias</h1>" in html
+    assert "Vencen en los próximos 60 días" in html
+    assert "<td>Suspendida</td>" in html
