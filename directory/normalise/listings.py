@@ -12,7 +12,7 @@ from confusable_homoglyphs import confusables
 from directory.items import ClinicianItem, ClinicItem, LocationItem
 from directory.normalise.addresses import parse_address
 from directory.normalise.geo import Point, city_centroid, distance_km, zip_centroid
-from directory.normalise.names import generational_suffix, name_key, parse_person
+from directory.normalise.names import fold_name, generational_suffix, name_key, parse_person
 from directory.normalise.npi import valid_npi
 from directory.normalise.phones import to_e164
 from directory.normalise.records import (
@@ -172,26 +172,43 @@ def _location(item: LocationItem) -> LocationRecord:
 
 
 def _clinicians(items: list[ClinicianItem]) -> tuple[ClinicianRecord, ...]:
-    """The named clinicians, one per person: later mentions fill in what earlier ones lacked."""
-    by_key: dict[str, ClinicianRecord] = {}
+    """The named clinicians, one per person: later mentions fill in what earlier ones lacked.
+
+    A name key stays "last|first" (maintainers' decisions are kept under it) unless the listing
+    names two people with that name and different generational suffixes, John Smith Jr. and
+    John Smith Sr.: then each carries its suffix too, and they stay two people.
+    """
+    named = []
     for item in items:
         try:
-            clinician = _clinician(item)
+            named.append(_clinician(item))
         except NormaliseError:
             continue  # a name without a surname names nobody we could check
+    suffixes: dict[str, set[str]] = {}
+    for clinician in named:
+        if clinician.suffix:
+            suffixes.setdefault(clinician.name_key, set()).add(clinician.suffix)
+    by_key: dict[str, ClinicianRecord] = {}
+    for clinician in named:
+        if clinician.suffix and len(suffixes[clinician.name_key]) > 1:
+            clinician = replace(
+                clinician, name_key=f"{clinician.name_key}|{fold_name(clinician.suffix)}"
+            )
         known = by_key.get(clinician.name_key)
-        if known is None:
-            by_key[clinician.name_key] = clinician
-            continue
-        by_key[clinician.name_key] = replace(
-            known,
-            credentials_raw=known.credentials_raw or clinician.credentials_raw,
-            credentials=tuple(dict.fromkeys(known.credentials + clinician.credentials)),
-            suffix=known.suffix or clinician.suffix,
-            npi=known.npi or clinician.npi,
-            license_number=known.license_number or clinician.license_number,
-        )
+        by_key[clinician.name_key] = clinician if known is None else _merged(known, clinician)
     return tuple(by_key.values())
+
+
+def _merged(known: ClinicianRecord, again: ClinicianRecord) -> ClinicianRecord:
+    """One person named twice: the first mention, with what only the second one gives."""
+    return replace(
+        known,
+        credentials_raw=known.credentials_raw or again.credentials_raw,
+        credentials=tuple(dict.fromkeys(known.credentials + again.credentials)),
+        suffix=known.suffix or again.suffix,
+        npi=known.npi or again.npi,
+        license_number=known.license_number or again.license_number,
+    )
 
 
 def _clinician(item: ClinicianItem) -> ClinicianRecord:

@@ -209,6 +209,30 @@ def test_normalise_listing_merges_clinicians_named_twice():
     assert (sam.license_number, sam.credentials) == ("LPC-123", ("LPC",))
 
 
+def test_normalise_listing_keeps_a_junior_and_a_senior_of_one_name_apart():
+    record = normalise_listing(
+        clinic(
+            clinicians=[
+                ClinicianItem(name="John Smith Jr., MD"),
+                ClinicianItem(name="John Smith Sr., MD"),
+                ClinicianItem(name="JOHN SMITH, JR.", npi="1760485387"),
+            ]
+        )
+    )
+    junior, senior = record.clinicians
+    assert (junior.name_key, junior.suffix, junior.npi) == ("smith|john|jr", "JR", "1760485387")
+    assert (senior.name_key, senior.suffix, senior.npi) == ("smith|john|sr", "SR", None)
+
+
+def test_normalise_listing_keys_a_lone_junior_by_name_alone():
+    (junior,) = normalise_listing(
+        clinic(
+            clinicians=[ClinicianItem(name="John Smith Jr., MD"), ClinicianItem(name="John Smith")]
+        )
+    ).clinicians
+    assert (junior.name_key, junior.suffix) == ("smith|john", "JR")
+
+
 _maybe_text = st.one_of(st.none(), st.text(max_size=40))
 _location = st.builds(
     LocationItem,
