@@ -68,7 +68,8 @@ def test_any_text_gives_hours_in_the_vocabulary_or_a_count(texts):
     assert unreadable <= len(texts) * 60
     for opening in hours:
         assert opening.day in DAYS
-        assert CLOCK.fullmatch(opening.opens) and CLOCK.fullmatch(opening.closes)
+        assert CLOCK.fullmatch(opening.opens)
+        assert CLOCK.fullmatch(opening.closes)
         assert opening.opens < opening.closes
 
 
