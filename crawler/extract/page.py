@@ -159,11 +159,13 @@ CARD = etree.XPath(
 )
 MAX_BLOCK = 600
 # The start of a block of opening hours: a heading of its own, or "Hours:" before them.
-HOURS_HEADING = re.compile(
-    r"^(?:(?:office|clinic|opening|business|our)\s+)?(?:hours|horarios?)"
-    r"(?:\s+(?:of\s+operation|de\s+atenci[oó]n))?(?:\s*:|$)",
-    re.IGNORECASE | re.MULTILINE,
+HOURS_TITLE = (
+    r"(?i:(?:(?:office|clinic|opening|business|our)\s+)?(?:hours|horarios?)"
+    r"(?:\s+(?:of\s+operation|de\s+atenci[oó]n))?)(?:\s*:|$)"
 )
+HOURS_HEADING = re.compile(HOURS_TITLE, re.MULTILINE)
+# Led by the line break, the pattern is searched for as fast as a plain character.
+HOURS_HEADING_AFTER_BREAK = re.compile(rf"\n{HOURS_TITLE}", re.MULTILINE)
 HOURS_REACH = 8  # lines after a heading: a week, and a note
 MAX_PERSON_TEXT = 120  # a longer text is a paragraph about someone, not their name
 
@@ -594,7 +596,8 @@ def _parse_hours_texts(lines: str) -> list[str]:
     after a heading is read, so the rest of a long page costs one scan for the heading.
     """
     texts: list[str] = []
-    for heading in HOURS_HEADING.finditer(lines):
+    first = HOURS_HEADING.match(lines)
+    for heading in [*([first] if first else []), *HOURS_HEADING_AFTER_BREAK.finditer(lines)]:
         following = lines[heading.end() :].split("\n", HOURS_REACH + 1)[: HOURS_REACH + 1]
         block: list[str] = []
         for line in following:
