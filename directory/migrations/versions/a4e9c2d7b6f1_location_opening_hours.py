@@ -18,13 +18,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # Known locations have no hours yet: the default fills them, then the models' own applies.
-    with op.batch_alter_table('locations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('hours', sa.JSON(), nullable=False, server_default='[]'))
-    with op.batch_alter_table('locations', schema=None) as batch_op:
-        batch_op.alter_column('hours', server_default=None)
+    # A plain ADD COLUMN: rebuilding the table on SQLite would drop its R*Tree triggers.
+    op.add_column('locations', sa.Column('hours', sa.JSON(), server_default='[]', nullable=False))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('locations', schema=None) as batch_op:
-        batch_op.drop_column('hours')
+    op.drop_column('locations', 'hours')
