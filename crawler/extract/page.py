@@ -161,7 +161,7 @@ MAX_BLOCK = 600
 # The start of a block of opening hours: a heading of its own, or "Hours:" before them.
 HOURS_TITLE = (
     r"(?i:(?:(?:office|clinic|opening|business|our)\s+)?(?:hours|horarios?)"
-    r"(?:\s+(?:of\s+operation|de\s+atenci[oó]n))?)(?:\s*:|$)"
+    r"(?:\s+(?:of\s+operation|de\s+atenci[oó]n))?)(?:\s*[:,]|$)"  # "," is a <br>
 )
 HOURS_HEADING = re.compile(HOURS_TITLE, re.MULTILINE)
 # Led by the line break, the pattern is searched for as fast as a plain character.
