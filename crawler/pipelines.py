@@ -32,16 +32,21 @@ ERROR_STATS = ("log_count/ERROR", "spider_exceptions/count", "downloader/excepti
 PROVENANCE = {f.name for f in dataclasses.fields(Provenance)}
 
 
-def _store(session: Session, item: Any, source: Source, run_id: int | None) -> list[CrawlOutcome]:
-    """Normalise an item and store what it holds (an NPPES record may hold several licences)."""
+def _store(
+    session: Session, item: Any, source: Source, run_id: int | None
+) -> tuple[list[CrawlOutcome], dict[str, int]]:
+    """Normalise an item and store what it holds (an NPPES record may hold several licences);
+    also the counts of parts of it that were skipped (a listing's unreadable hours)."""
     if isinstance(item, ClinicItem):
-        return [ingest.ingest_listing(session, normalise_listing(item), run_id)]
+        record = normalise_listing(item)
+        skipped = {"skipped/unreadable_hours": record.unreadable_hours}
+        return [ingest.ingest_listing(session, record, run_id)], skipped
     if isinstance(item, LicenseItem):
-        return [ingest.ingest_license(session, normalise_license(item, source))]
+        return [ingest.ingest_license(session, normalise_license(item, source))], {}
     if isinstance(item, NpiRecordItem):
-        return [ingest.ingest_license(session, r) for r in normalise_npi_record(item)]
+        return [ingest.ingest_license(session, r) for r in normalise_npi_record(item)], {}
     if isinstance(item, ExclusionItem):
-        return [ingest.ingest_exclusion(session, normalise_exclusion(item))]
+        return [ingest.ingest_exclusion(session, normalise_exclusion(item))], {}
     raise TypeError(f"no storage for {type(item).__name__}")
 
 
@@ -109,7 +114,7 @@ class IngestPipeline:
         assert stats is not None  # noqa: S101 - Scrapy always sets stats before items flow
         try:
             with self.sessions.begin() as session:
-                outcomes = _store(session, item, self.source, self.run_id)
+                outcomes, skipped = _store(session, item, self.source, self.run_id)
         except NormaliseError as error:
             stats.inc_value(f"dropped/{error.reason}")
             details = stats.get_value(SKIP_DETAILS_KEY, [])
@@ -117,6 +122,9 @@ class IngestPipeline:
             raise DropItem(f"{error} ({item.source_url})") from None
         for outcome in outcomes:
             stats.inc_value(f"ingest/{outcome}")
+        for key, count in skipped.items():
+            if count:
+                stats.inc_value(key, count)
         if isinstance(item, ClinicItem) and item.name and mixed_script_name(item.name):
             stats.inc_value("flagged/mixed_script_name")  # stored, and shown to maintainers
             details = stats.get_value(SKIP_DETAILS_KEY, [])

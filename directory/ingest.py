@@ -148,7 +148,10 @@ def _location_key(location: Location | LocationRecord) -> tuple[str, str]:
 
 
 def _location_values(record: LocationRecord) -> dict[str, Any]:
-    return {
+    """A location's stored values; hours only when the record states some, as a page that
+    prints none says nothing about when the clinic opens."""
+    hours = {"hours": [opening.as_dict() for opening in record.hours]} if record.hours else {}
+    return hours | {
         "street": record.street,
         "city": record.city,
         "state": record.state,
@@ -261,6 +264,7 @@ def _record_field_sources(session: Session, clinic: Clinic, record: ListingRecor
         "website": record.website is not None,
         "locations": bool(record.locations),
         "clinicians": bool(record.clinicians),
+        "hours": any(location.hours for location in record.locations),
         "services": bool(record.modalities or record.conditions),
     }
     known = {(f.field, f.source_name, f.source_url): f for f in clinic.field_sources}

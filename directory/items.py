@@ -30,6 +30,8 @@ class LocationItem:
     phone: str | None = None
     latitude: str | None = None
     longitude: str | None = None
+    hours: list[str] = field(default_factory=list)
+    """Opening hours as stated ("Mo-Fr 09:00-17:00"; a specification as "Monday 09:00-17:00")."""
 
 
 @dataclass(kw_only=True)
@@ -53,6 +55,8 @@ class ClinicItem(Provenance):
     service_texts: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     """Numbers printed anywhere on the pages, `tel:` links first; not all are the clinic's."""
+    hours_texts: list[str] = field(default_factory=list)
+    """Lines printed under an hours heading; whose hours they are is the normaliser's call."""
     page_urls: list[str] = field(default_factory=list)
 
 

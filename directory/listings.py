@@ -61,6 +61,8 @@ class _LocationFields(Protocol):
     def lon(self) -> float | None: ...
     @property
     def phone(self) -> str | None: ...
+    @property
+    def hours(self) -> list[dict[str, Any]]: ...
 
 
 class _ClinicianFields(Protocol):
@@ -162,6 +164,7 @@ _LOCATIONS = (
         Location.lat,
         Location.lon,
         Location.phone,
+        Location.hours,
     )
     .where(Location.clinic_id.in_(_IDS))
     .order_by(Location.clinic_id, Location.position, Location.id)
@@ -282,7 +285,7 @@ def _record(
 
 
 def _location_record(location: _LocationFields) -> dict[str, Any]:
-    """A location's address, coordinates and phone."""
+    """A location's address, coordinates, phone and opening hours."""
     return {
         "street": location.street,
         "city": location.city,
@@ -291,6 +294,7 @@ def _location_record(location: _LocationFields) -> dict[str, Any]:
         "lat": location.lat,
         "lon": location.lon,
         "phone": location.phone,
+        "hours": list(location.hours),
     }
 
 

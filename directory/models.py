@@ -164,6 +164,8 @@ class Location(Base):
     lon: Mapped[float | None]
     phone: Mapped[str | None] = mapped_column(String(20))
     raw: Mapped[str | None] = mapped_column(Text)
+    hours: Mapped[list[dict[str, Any]]] = mapped_column(default=list, server_default="[]")
+    """Opening hours: `{"day": "mo", "opens": "09:00", "closes": "17:00"}` in week order."""
 
     clinic: Mapped[Clinic] = relationship(back_populates="locations")
 

@@ -58,6 +58,16 @@ CONDITION_LABELS: dict[str, LazyString] = {
     Condition.SUBSTANCE_USE: _l("Substance use"),
 }
 
+DAY_LABELS: dict[str, LazyString] = {
+    "mo": _l("Monday"),
+    "tu": _l("Tuesday"),
+    "we": _l("Wednesday"),
+    "th": _l("Thursday"),
+    "fr": _l("Friday"),
+    "sa": _l("Saturday"),
+    "su": _l("Sunday"),
+}
+
 FIELD_LABELS: dict[str, LazyString] = {
     "name": _l("Name"),
     "website": _l("Website"),
@@ -103,6 +113,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(verdict_explanation)
     app.add_template_filter(modality_label)
     app.add_template_filter(condition_label)
+    app.add_template_filter(hours_by_day)
     app.add_template_filter(match_label)
     app.add_template_filter(phone_display)
     app.add_template_filter(phone_href)
@@ -168,6 +179,14 @@ def _param_text(value: Param) -> str:
 def modality_label(modality: str) -> str:
     """How a treatment is given, in words (the stored value if we have no label for it)."""
     return str(MODALITY_LABELS.get(modality, modality))
+
+
+def hours_by_day(hours: list[dict[str, str]]) -> list[tuple[str, list[str]]]:
+    """A location's opening hours as rows: each day named, with its "09:00–17:00" spans."""
+    spans: dict[str, list[str]] = {}
+    for opening in hours:
+        spans.setdefault(opening["day"], []).append(f"{opening['opens']}–{opening['closes']}")
+    return [(str(DAY_LABELS[day]), spans[day]) for day in DAY_LABELS if day in spans]
 
 
 def condition_label(condition: str) -> str:

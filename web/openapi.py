@@ -3,6 +3,7 @@
 from functools import cache
 from typing import Any
 
+from directory.normalise.hours import DAYS
 from directory.search import MAX_LIMIT, MAX_RADIUS_MILES, MIN_RADIUS_MILES
 from directory.vocab import Condition, Modality, Verdict
 from web.params import MAX_ROW_ID
@@ -19,6 +20,7 @@ _ERROR = {
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
 _STRING_OR_NULL = {"type": ["string", "null"]}
+_CLOCK = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 @cache
@@ -152,6 +154,20 @@ def _schemas() -> dict[str, Any]:
                 "lat": {"type": ["number", "null"]},
                 "lon": {"type": ["number", "null"]},
                 "phone": {**_STRING_OR_NULL, "description": "E.164"},
+                "hours": {
+                    "type": "array",
+                    "description": "Opening hours in week order; a day not listed is not stated",
+                    "items": {"$ref": "#/components/schemas/OpeningHours"},
+                },
+            },
+        },
+        "OpeningHours": {
+            "type": "object",
+            "required": ["day", "opens", "closes"],
+            "properties": {
+                "day": {"type": "string", "enum": list(DAYS)},
+                "opens": {"type": "string", "pattern": _CLOCK, "description": "24-hour"},
+                "closes": {"type": "string", "pattern": _CLOCK, "description": "after opens"},
             },
         },
         "Listing": {

@@ -16,6 +16,7 @@ from parsel import Selector
 from phonenumbers import Leniency
 
 from directory.items import ClinicianItem, LocationItem
+from directory.normalise.hours import mentions_hours, names_day
 from directory.normalise.names import KNOWN_CREDENTIALS
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,15 @@ CARD = etree.XPath(
     "ancestor-or-self::*[self::section or self::article or self::li or self::div or self::tr][1]"
 )
 MAX_BLOCK = 600
+# The start of a block of opening hours: a heading of its own, or "Hours:" before them.
+HOURS_TITLE = (
+    r"(?i:(?:(?:office|clinic|opening|business|our)\s+)?(?:hours|horarios?)"
+    r"(?:\s+(?:of\s+operation|de\s+atenci[oó]n))?)(?:\s*[:,]|$)"  # "," is a <br>
+)
+HOURS_HEADING = re.compile(HOURS_TITLE, re.MULTILINE)
+# Led by the line break, the pattern is searched for as fast as a plain character.
+HOURS_HEADING_AFTER_BREAK = re.compile(rf"\n{HOURS_TITLE}", re.MULTILINE)
+HOURS_REACH = 8  # lines after a heading: a week, and a note
 MAX_PERSON_TEXT = 120  # a longer text is a paragraph about someone, not their name
 
 
@@ -174,6 +184,8 @@ class PageFacts:
     clinicians: list[ClinicianItem] = field(default_factory=list)
     service_texts: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
+    hours_texts: list[str] = field(default_factory=list)
+    """Lines printed under an hours heading ("Hours", "Office hours", "Horario")."""
 
 
 def extract_page(html: str, url: str) -> PageFacts:
@@ -190,6 +202,7 @@ def extract_page(html: str, url: str) -> PageFacts:
     facts.clinicians = _merge_people(facts.clinicians, _parse_plain_clinicians(root, asides, texts))
     _add_sole_numbers(facts.clinicians, lines)
     facts.phones = _parse_phones(root, lines)
+    facts.hours_texts = _parse_hours_texts(lines)
     if not _is_article(root, nodes):  # an article mentions services; it offers none
         facts.service_texts += _parse_service_texts(root, asides, texts)
     return facts
@@ -340,18 +353,19 @@ def _person_from_node(node: dict[str, Any]) -> ClinicianItem | None:
 
 
 def _locations_from_node(node: dict[str, Any]) -> list[LocationItem]:
-    """Locations from `address` (objects or strings), with the node's phone and geo."""
+    """Locations from `address` (objects or strings), with the node's phone, geo and hours."""
     geo = next(_flatten(node.get("geo")), {})
     phone = _text(node.get("telephone"))
+    hours = _opening_hours(node)
     locations = []
     places = [*_as_list(node.get("address")), *_as_list(node.get("location"))]
     for address in places + _as_list(node.get("department")):
         if isinstance(address, str):
-            locations.append(LocationItem(address=address, phone=phone))
+            locations.append(LocationItem(address=address, phone=phone, hours=hours))
         elif isinstance(address, dict):
             inner = next(iter(_as_list(address.get("address", address))), None)
             if isinstance(inner, str):
-                locations.append(LocationItem(address=inner, phone=phone))
+                locations.append(LocationItem(address=inner, phone=phone, hours=hours))
                 continue
             if not isinstance(inner, dict):
                 continue
@@ -364,9 +378,21 @@ def _locations_from_node(node: dict[str, Any]) -> list[LocationItem]:
                     phone=_text(address.get("telephone")) or phone,
                     latitude=_text(geo.get("latitude")),
                     longitude=_text(geo.get("longitude")),
+                    hours=_opening_hours(address) or hours,
                 )
             )
     return locations
+
+
+def _opening_hours(node: dict[str, Any]) -> list[str]:
+    """A node's `openingHours` texts, and each `openingHoursSpecification` written as one
+    ("Monday, Tuesday 08:00-17:00", day URLs shortened to their names)."""
+    hours = [text for text in map(_text, _as_list(node.get("openingHours"))) if text]
+    for spec in _flatten(node.get("openingHoursSpecification")):
+        days = ", ".join(_names(spec.get("dayOfWeek")))
+        opens, closes = _text(spec.get("opens")), _text(spec.get("closes"))
+        hours.append(f"{days} {opens or ''}-{closes or ''}")
+    return hours
 
 
 def _parse_fallback_name(root: Any) -> str | None:
@@ -561,6 +587,30 @@ def _npi_in(text: str) -> str | None:
     """A printed NPI number in a text."""
     match = NPI_TEXT.search(text)
     return match.group("npi") if match else None
+
+
+def _parse_hours_texts(lines: str) -> list[str]:
+    """The lines under each hours heading, or after "Hours:", that name a day or a time.
+
+    A table's day and its hours ("Monday – Friday" | "9 am – 5 pm") are one line. Only text
+    after a heading is read, so the rest of a long page costs one scan for the heading.
+    """
+    texts: list[str] = []
+    first = HOURS_HEADING.match(lines)
+    for heading in [*([first] if first else []), *HOURS_HEADING_AFTER_BREAK.finditer(lines)]:
+        following = lines[heading.end() :].split("\n", HOURS_REACH + 1)[: HOURS_REACH + 1]
+        block: list[str] = []
+        for line in following:
+            if not mentions_hours(line):
+                if line.strip(" :") or block:
+                    break
+                continue
+            if block and not names_day(line):
+                block[-1] = f"{block[-1]} {line}"
+            else:
+                block.append(line)
+        texts += [line.strip(" :") for line in block]
+    return texts
 
 
 def _parse_phones(root: Any, lines: str) -> list[str]:

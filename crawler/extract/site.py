@@ -54,5 +54,6 @@ def site_listing(
         clinicians=[person for f in facts for person in f.clinicians],
         service_texts=[text for f in facts for text in f.service_texts],
         phones=[phone for f in facts for phone in f.phones],
+        hours_texts=[text for f in facts for text in f.hours_texts],
         page_urls=[url for url, _ in pages],
     )

@@ -12,6 +12,7 @@ from confusable_homoglyphs import confusables
 from directory.items import ClinicianItem, ClinicItem, LocationItem
 from directory.normalise.addresses import parse_address
 from directory.normalise.geo import Point, city_centroid, distance_km, zip_centroid
+from directory.normalise.hours import read_hours
 from directory.normalise.names import fold_name, generational_suffix, name_key, parse_person
 from directory.normalise.npi import valid_npi
 from directory.normalise.phones import to_e164
@@ -50,7 +51,8 @@ def normalise_listing(item: ClinicItem) -> ListingRecord:
         )
     website = _collapse(item.website)
     site = _site_key(website) if website else None
-    locations = _with_phone(_locations(item.locations), item.phones)
+    located, unreadable = _locations(item.locations)
+    locations, unread_texts = _with_hours(_with_phone(located, item.phones), item.hours_texts)
     modalities, conditions = classify_services(item.service_texts)
     first_zip = (locations[0].postal_code if locations else None) or "nozip"
     return ListingRecord(
@@ -64,6 +66,7 @@ def normalise_listing(item: ClinicItem) -> ListingRecord:
         source_name=item.source_name,
         source_url=item.source_url,
         retrieved_at=item.retrieved_at,
+        unreadable_hours=unreadable + unread_texts,
     )
 
 
@@ -115,13 +118,28 @@ def _with_phone(
     return (replace(locations[0], phone=next((n for n in numbers if n), None)),)
 
 
-def _locations(items: list[LocationItem]) -> tuple[LocationRecord, ...]:
-    """The listed locations, one per address: later mentions fill in a missing phone or point."""
+def _with_hours(
+    locations: tuple[LocationRecord, ...], texts: list[str]
+) -> tuple[tuple[LocationRecord, ...], int]:
+    """A single location without stated hours takes the hours the pages print; and how many
+    of those texts were unreadable. With several locations, whose hours they are is unknown."""
+    if len(locations) != 1 or locations[0].hours or not texts:
+        return locations, 0
+    hours, unreadable = read_hours(texts)
+    return (replace(locations[0], hours=hours),), unreadable
+
+
+def _locations(items: list[LocationItem]) -> tuple[tuple[LocationRecord, ...], int]:
+    """The listed locations, one per address: later mentions fill in a missing phone, point or
+    hours. Also how many hours texts were unreadable."""
     by_address: dict[tuple[str | None, ...], LocationRecord] = {}
+    unreadable = 0
     for item in items:
         if not _has_content(item):
             continue
-        location = _location(item)
+        hours, unread = read_hours(item.hours)
+        unreadable += unread
+        location = replace(_location(item), hours=hours)
         key = _address_key(location)
         known = by_address.setdefault(key, location)
         has_point = known.lat is not None
@@ -130,8 +148,9 @@ def _locations(items: list[LocationItem]) -> tuple[LocationRecord, ...]:
             phone=known.phone or location.phone,
             lat=known.lat if has_point else location.lat,
             lon=known.lon if has_point else location.lon,
+            hours=known.hours or location.hours,
         )
-    return tuple(by_address.values())
+    return tuple(by_address.values()), unreadable
 
 
 def _address_key(location: LocationRecord) -> tuple[str | None, ...]:
@@ -248,7 +267,7 @@ def _point(latitude: str | None, longitude: str | None) -> Point | None:
 
 def _has_content(location: LocationItem) -> bool:
     """Whether a location item holds any text at all."""
-    return any(_collapse(value) for value in vars(location).values())
+    return any(isinstance(value, str) and _collapse(value) for value in vars(location).values())
 
 
 def _slug(name: str) -> str:

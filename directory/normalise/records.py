@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from directory.normalise.hours import OpeningHours
 from directory.vocab import Condition, LicenseStatus, LicenseType, Modality
 
 
@@ -27,6 +28,7 @@ class LocationRecord:
     lon: float | None
     phone: str | None
     raw: str | None
+    hours: tuple[OpeningHours, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class ListingRecord:
     source_name: str
     source_url: str
     retrieved_at: datetime
+    unreadable_hours: int = 0
+    """Hours texts that stated no readable hours (counted in crawl stats, not stored)."""
 
 
 @dataclass(frozen=True)

@@ -117,3 +117,24 @@ def test_an_article_offers_no_services_and_a_blog_teaser_names_no_clinician():
     )
     page = extract_page(teaser, "https://sun.example/")
     assert (page.service_texts, page.clinicians) == (["Ketamine infusions"], [])
+
+
+def test_schema_org_hours_stay_with_their_location_as_stated():
+    (location,) = facts("essentia-fargo", "page").locations
+    assert location.hours == [
+        "Monday, Tuesday, Wednesday, Thursday, Friday 08:00-20:30",
+        "Saturday 09:00-16:30",
+        "Sunday 12:00-16:30",
+    ]
+
+
+def test_hours_printed_under_a_heading_are_read_a_table_row_as_one_line():
+    html = (
+        "<html><body><main><p>Sessions last two hours.</p><h2>Office hours</h2><table>"
+        "<tr><td>Monday – Friday</td><td>8:00 am – 5:00 pm</td></tr>"
+        "<tr><td>Sunday</td><td>Closed</td></tr></table><p>Call us today.</p></main></body></html>"
+    )
+    assert extract_page(html, "https://x.example/").hours_texts == [
+        "Monday – Friday 8:00 am – 5:00 pm",
+        "Sunday Closed",
+    ]

@@ -22,7 +22,15 @@ from directory.normalise.records import ListingRecord
 
 SITES = sorted((Path(__file__).parents[1] / "fixtures" / "sites").glob("*/site.json"))
 LOCATION_FIELDS = ("street", "city", "state", "postal_code", "phone")
-FIELDS = ("name", *LOCATION_FIELDS, "modalities", "conditions", "clinicians", "printed_numbers")
+FIELDS = (
+    "name",
+    *LOCATION_FIELDS,
+    "hours",
+    "modalities",
+    "conditions",
+    "clinicians",
+    "printed_numbers",
+)
 TARGET = 0.95
 RETRIEVED = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 
@@ -38,7 +46,7 @@ def fold(text: str | None) -> str | None:
 
 def values(
     name: str,
-    locations: Iterable[dict[str, str | None]],
+    locations: Iterable[dict[str, Any]],
     modalities: Iterable[str],
     conditions: Iterable[str],
     clinicians: Iterable[dict[str, Any]],
@@ -48,6 +56,11 @@ def values(
     found: Values = {"name": Counter([fold(name)])}
     for field in LOCATION_FIELDS:
         found[field] = Counter(fold(loc[field]) for loc in locations if loc.get(field))
+    found["hours"] = Counter(
+        (fold(loc["street"]), opening["day"], opening["opens"], opening["closes"])
+        for loc in locations
+        for opening in loc.get("hours", [])
+    )
     found["modalities"] = Counter(str(m) for m in modalities)
     found["conditions"] = Counter(str(c) for c in conditions)
     found["clinicians"] = Counter(
@@ -95,7 +108,11 @@ def predicted(folder: Path, site: dict[str, Any]) -> Values:
 def _record_values(record: ListingRecord) -> Values:
     return values(
         record.name,
-        [{field: getattr(loc, field) for field in LOCATION_FIELDS} for loc in record.locations],
+        [
+            {field: getattr(loc, field) for field in LOCATION_FIELDS}
+            | {"hours": [opening.as_dict() for opening in loc.hours]}
+            for loc in record.locations
+        ],
         record.modalities,
         record.conditions,
         [

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from directory import ingest
 from directory.models import Clinic, CrawlRun, Exclusion, FieldSource, License, LicenseChange
+from directory.normalise.hours import OpeningHours
 from directory.normalise.records import (
     ClinicianRecord,
     ExclusionRecord,
@@ -131,6 +132,32 @@ def test_a_directory_fills_gaps_but_does_not_override_the_clinic_s_own_site(sess
     assert clinic.modalities == ["intranasal_esketamine", "iv_infusion"]
     sources = {(f.source_name, f.field) for f in session.scalars(select(FieldSource))}
     assert ("ketamine-finder", "services") in sources
+
+
+def test_hours_are_stored_with_their_source_and_a_page_without_hours_keeps_them(session):
+    hours = (OpeningHours("mo", "09:00", "17:00"), OpeningHours("sa", "10:00", "14:00"))
+    with_hours = replace(LISTING, locations=(replace(LOCATION, hours=hours),))
+    assert ingest.ingest_listing(session, with_hours) is CrawlOutcome.NEW
+    clinic = session.scalars(select(Clinic)).one()
+    session.expire_all()  # read back what the database holds
+    assert clinic.locations[0].hours == [
+        {"day": "mo", "opens": "09:00", "closes": "17:00"},
+        {"day": "sa", "opens": "10:00", "closes": "14:00"},
+    ]
+    assert ("clinic-sites", "hours") in {(f.source_name, f.field) for f in clinic.field_sources}
+
+    later = replace(LISTING, retrieved_at=T0 + timedelta(days=7))  # its pages print no hours
+    assert ingest.ingest_listing(session, later) is CrawlOutcome.UNCHANGED
+    assert clinic.locations[0].hours[1] == {"day": "sa", "opens": "10:00", "closes": "14:00"}
+
+    from_directory = replace(
+        LISTING,
+        locations=(replace(LOCATION, hours=(OpeningHours("su", "08:00", "09:00"),)),),
+        source_name="ketamine-finder",
+        source_url="http://127.0.0.1:8805/clinics/calm-waters/",
+    )
+    ingest.ingest_listing(session, from_directory)
+    assert [opening["day"] for opening in clinic.locations[0].hours] == ["mo", "sa"]
 
 
 def test_licence_upsert_is_idempotent_and_ignores_retrieval_time(session):

@@ -80,6 +80,7 @@ def test_listing_record_follows_the_export_contract(session):
                 "lat": 30.27,
                 "lon": -97.74,
                 "phone": "+15125550000",
+                "hours": [],
             },
             {
                 "street": "101 Congress Ave",
@@ -89,6 +90,7 @@ def test_listing_record_follows_the_export_contract(session):
                 "lat": 30.5,
                 "lon": -97.8,
                 "phone": "+15125550001",
+                "hours": [],
             },
         ],
         "modalities": ["iv_infusion", "intranasal_esketamine"],

@@ -261,3 +261,17 @@ def test_a_directory_with_a_schema_org_item_list_is_crawled_without_selectors(
         assert session.scalars(
             select(Clinic).where(Clinic.name == "Serenity Infusion Lounge")
         ).one()
+
+
+def test_crawl_stores_stated_hours_and_counts_unreadable_ones(first_crawl, crawled_engine):
+    with Session(crawled_engine) as session:
+        clinic = session.scalars(select(Clinic).where(Clinic.name.like("Calm Waters%"))).one()
+        hours = {(o["day"], o["opens"], o["closes"]) for loc in clinic.locations for o in loc.hours}
+        sources = {f.field for f in clinic.field_sources}
+    assert hours == {(day, "08:00", "18:00") for day in ("mo", "tu", "we", "th")} | {
+        ("fr", "08:00", "14:00")
+    }
+    assert "hours" in sources
+    by_source = {run.source_name: run for run in runs(crawled_engine)}
+    # Hill Country prints "Office hours: Tuesday–Saturday, 9–5": no am/pm, so not read
+    assert by_source["clinic-sites"].counts["skipped/unreadable_hours"] >= 1

@@ -224,3 +224,33 @@ def test_clinic_page_marks_evidence_older_than_its_sources_schedule_as_out_of_da
     assert "re-checked every 45 days" in rows["OLD1"]
     assert '<span class="fresh">checked 3 days ago</span>' in rows["NEW1"]
     assert '<span class="fresh">checked 2 months ago</span>' in rows["CO1"]  # its own schedule
+
+
+def test_clinic_page_shows_each_locations_opening_hours_in_the_visitors_language(
+    client, site_session
+):
+    clinic = add_clinic(site_session, "Hours Ketamine", [DOWNTOWN])
+    clinic.locations[0].hours = [
+        {"day": "mo", "opens": "09:00", "closes": "12:00"},
+        {"day": "mo", "opens": "13:00", "closes": "17:00"},
+        {"day": "sa", "opens": "10:00", "closes": "14:00"},
+    ]
+    site_session.commit()
+
+    english = client.get(f"/clinics/{clinic.id}").get_data(as_text=True)
+    spanish = client.get(f"/clinics/{clinic.id}", headers={"Accept-Language": "es"})
+
+    assert "<caption>Opening hours</caption>" in english
+    assert '<tr><th scope="row">Monday</th><td>09:00–12:00, 13:00–17:00</td></tr>' in english
+    assert '<tr><th scope="row">Saturday</th><td>10:00–14:00</td></tr>' in english
+    assert "Sunday" not in english  # not stated, so not shown as closed
+    html = spanish.get_data(as_text=True)
+    assert "<caption>Horario de atención</caption>" in html
+    assert '<tr><th scope="row">Sábado</th><td>10:00–14:00</td></tr>' in html
+
+
+def test_clinic_page_without_hours_shows_no_hours_table(client, site_session):
+    clinic = add_clinic(site_session, "No Hours Ketamine", [DOWNTOWN])
+    site_session.commit()
+
+    assert "Opening hours" not in client.get(f"/clinics/{clinic.id}").get_data(as_text=True)

@@ -362,3 +362,48 @@ def test_a_practice_with_members_or_a_society_s_name_stays_a_provider(name, text
 def test_ketamine_in_the_name_or_any_page_makes_a_provider():
     assert normalise_listing(clinic(name="Sooner Ketamine", service_texts=[])).name
     assert normalise_listing(clinic(name="Bayside Health", service_texts=["SPRAVATO®"])).name
+
+
+AUSTIN = {"street": "1201 W 6th St", "city": "Austin", "region": "TX", "postal_code": "78703"}
+
+
+def test_a_locations_stated_hours_are_read_and_unreadable_ones_counted():
+    record = normalise_listing(
+        clinic(locations=[LocationItem(**AUSTIN, hours=["Mo-Fr 09:00-17:00", "Sa by appointment"])])
+    )
+    (location,) = record.locations
+    assert [opening.day for opening in location.hours] == ["mo", "tu", "we", "th", "fr"]
+    assert record.unreadable_hours == 1
+
+
+def test_printed_hours_go_to_a_sole_location_without_stated_hours():
+    printed = ["Monday–Friday: 9am–5pm", "Sunday: Closed", "Saturday 8:00–1:00"]
+    record = normalise_listing(clinic(locations=[LocationItem(**AUSTIN)], hours_texts=printed))
+    assert [(o.day, o.opens, o.closes) for o in record.locations[0].hours][0] == (
+        "mo",
+        "09:00",
+        "17:00",
+    )
+    assert len(record.locations[0].hours) == 5
+    assert record.unreadable_hours == 1  # "8:00–1:00" would close before it opens
+
+
+def test_printed_hours_of_a_site_with_several_locations_are_left_out():
+    second = AUSTIN | {"street": "500 Main St"}
+    record = normalise_listing(
+        clinic(
+            locations=[LocationItem(**AUSTIN), LocationItem(**second)],
+            hours_texts=["Mo-Fr 09:00-17:00"],
+        )
+    )
+    assert [location.hours for location in record.locations] == [(), ()]
+
+
+def test_structured_hours_outrank_printed_ones():
+    record = normalise_listing(
+        clinic(
+            locations=[LocationItem(**AUSTIN, hours=["Sa 10:00-14:00"])],
+            hours_texts=["Mo-Fr 09:00-17:00"],
+        )
+    )
+    assert [o.day for o in record.locations[0].hours] == ["sa"]

@@ -1,0 +1,148 @@
+"""Opening hours as printed ("Mo-Fr 09:00-17:00", "Monday – Friday: 9 am – 5 pm", "Sunday:
+Closed") in one vocabulary: a day (`DAYS`) with the 24-hour times it opens and closes.
+
+Only what is stated is kept. A day "Closed" has no hours; a span that closes at or before it
+opens (past midnight, or "8:00–5:00" with no am/pm) and a text with no day and time in it are
+unreadable: they are counted, never guessed at.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+DAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
+_DAY_WORDS = {
+    "mo": ("mo", "mon", "monday", "lu", "lun", "lunes"),
+    "tu": ("tu", "tue", "tues", "tuesday", "ma", "mar", "martes"),
+    "we": ("we", "wed", "wednesday", "mi", "mie", "miercoles"),
+    "th": ("th", "thu", "thur", "thurs", "thursday", "ju", "jue", "jueves"),
+    "fr": ("fr", "fri", "friday", "vi", "vie", "viernes"),
+    "sa": ("sa", "sat", "saturday", "sab", "sabado"),
+    "su": ("su", "sun", "sunday", "do", "dom", "domingo"),
+}
+_DAY_OF = {word: day for day, words in _DAY_WORDS.items() for word in words}
+_DAY = "(?:" + "|".join(sorted(_DAY_OF, key=len, reverse=True)) + ")"
+_TO = r"\s*(?:-|–|—|to|through|thru|a|al)\s*"
+_DAY_SPAN = rf"\b{_DAY}\b\.?(?:{_TO}\b{_DAY}\b\.?)?"
+_TIME = r"\d{1,2}(?:[:.h]\d{2})?\s*(?:[ap]\.?\s?m\b\.?)?"
+_TIME_SPAN = rf"{_TIME}{_TO}{_TIME}"
+_CLOSED = r"closed|cerrado"
+_STATEMENT = re.compile(
+    rf"(?P<days>{_DAY_SPAN}(?:\s*(?:,|&|and|y)\s*{_DAY_SPAN})*)\s*:?\s*"
+    rf"(?P<times>{_TIME_SPAN}(?:\s*(?:,|&|and|y)\s*{_TIME_SPAN})*|{_CLOSED})",
+    re.IGNORECASE,
+)
+_DAY_SPAN_RE = re.compile(rf"\b(?P<first>{_DAY})\b\.?(?:{_TO}\b(?P<last>{_DAY})\b)?", re.IGNORECASE)
+_TIME_RE = re.compile(
+    r"(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2}))?\s*(?:(?P<meridiem>[ap])\.?\s?m\.?)?",
+    re.IGNORECASE,
+)
+_TIME_SPAN_RE = re.compile(rf"(?P<opens>{_TIME}){_TO}(?P<closes>{_TIME})", re.IGNORECASE)
+_CLOSED_RE = re.compile(_CLOSED, re.IGNORECASE)
+_NAMES_DAY = re.compile(rf"\b{_DAY}\b", re.IGNORECASE)
+_MENTIONS_HOURS = re.compile(
+    rf"\b{_DAY}\b|\d{{1,2}}(?::\d{{2}}|\s*[ap]\.?\s?m\b)|{_CLOSED}", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True, order=True)
+class OpeningHours:
+    """One day's opening, in 24-hour "HH:MM" times; `opens` is always before `closes`."""
+
+    day: str
+    opens: str
+    closes: str
+
+    def as_dict(self) -> dict[str, str]:
+        """The JSON form stored and published."""
+        return {"day": self.day, "opens": self.opens, "closes": self.closes}
+
+
+def read_hours(texts: Iterable[str]) -> tuple[tuple[OpeningHours, ...], int]:
+    """The opening hours the texts state, in week order, and how many were unreadable.
+
+    An unreadable statement (or a text stating none) counts once and adds nothing.
+    """
+    hours: set[OpeningHours] = set()
+    unreadable = 0
+    for text in texts:
+        statements = list(_STATEMENT.finditer(_plain(text)))
+        unreadable += not statements
+        for statement in statements:
+            read = _statement_hours(statement.group("days"), statement.group("times"))
+            if read is None:
+                unreadable += 1
+            else:
+                hours |= read
+    return tuple(sorted(hours, key=lambda h: (DAYS.index(h.day), h.opens))), unreadable
+
+
+def names_day(text: str) -> bool:
+    """Whether a text names a day of the week ("Monday", "Sat", "sábado")."""
+    return bool(_NAMES_DAY.search(_plain(text)))
+
+
+def mentions_hours(text: str) -> bool:
+    """Whether a text names a day, a time of day ("9:00", "5 pm") or a closing."""
+    return bool(_MENTIONS_HOURS.search(_plain(text)))
+
+
+def _plain(text: str) -> str:
+    """Accents dropped ("sábado" is "sabado") and case folded."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def _statement_hours(days_text: str, times_text: str) -> set[OpeningHours] | None:
+    """The hours of one statement ("Mon–Thu 8:30am – 4:30pm"); None if a span is unreadable."""
+    days = [day for span in _DAY_SPAN_RE.finditer(days_text) for day in _days(span)]
+    if _CLOSED_RE.fullmatch(times_text.strip()):
+        return set()
+    spans = []
+    for span in _TIME_SPAN_RE.finditer(times_text):
+        times = _span(span.group("opens"), span.group("closes"))
+        if times is None:
+            return None
+        spans.append(times)
+    return {OpeningHours(day, opens, closes) for day in days for opens, closes in spans}
+
+
+def _days(span: re.Match[str]) -> list[str]:
+    """The days a span names: one day, or a range that may wrap past Sunday ("Sa-Mo")."""
+    first = DAYS.index(_DAY_OF[span.group("first")])
+    last_word = span.group("last")
+    last = DAYS.index(_DAY_OF[last_word]) if last_word else first
+    return [DAYS[(first + step) % len(DAYS)] for step in range((last - first) % len(DAYS) + 1)]
+
+
+def _span(opens_text: str, closes_text: str) -> tuple[str, str] | None:
+    """A span's 24-hour times; None unless both read the same way and it closes after opening.
+
+    Both times carry am/pm, or neither does and both give minutes ("09:00-17:00").
+    """
+    opens, closes = _TIME_RE.fullmatch(opens_text.strip()), _TIME_RE.fullmatch(closes_text.strip())
+    if opens is None or closes is None:
+        return None
+    twelve_hour = {bool(opens.group("meridiem")), bool(closes.group("meridiem"))}
+    if twelve_hour == {False} and not (opens.group("minute") and closes.group("minute")):
+        return None
+    if len(twelve_hour) != 1:
+        return None
+    first, last = _clock(opens), _clock(closes)
+    if first is None or last is None or first >= last:
+        return None
+    return first, last
+
+
+def _clock(time: re.Match[str]) -> str | None:
+    """A time as "HH:MM" on the 24-hour clock, if it is one."""
+    hour, minute = int(time.group("hour")), int(time.group("minute") or 0)
+    meridiem = (time.group("meridiem") or "").lower()
+    if meridiem:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem == "p" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
