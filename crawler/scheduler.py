@@ -9,13 +9,16 @@ machines, the lock in `directory.locks` keeps two runs of a source apart.
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Engine
 
 from crawler.jobs import JobConfig, dispatch, distributed, keep_queued_leases, resume_abandoned
+from directory.db import make_engine
 from directory.locks import LEASE
 from directory.sources import Source, cron_trigger
 
@@ -45,15 +48,34 @@ def run_keep_leases() -> None:
     keep_queued_leases(JobConfig.from_environment())
 
 
-def start_scheduler(config: JobConfig, sources: Sequence[Source]) -> BackgroundScheduler:
+class Scheduler(BackgroundScheduler):  # type: ignore[misc]
+    """APScheduler's background scheduler, closing its job store's connections once stopped.
+
+    On shutdown APScheduler disposes the job store's engine before its own thread has made its
+    last pass over the store, and that pass opens a connection nobody closes; disposing the
+    engine again once the thread has stopped closes it.
+    """
+
+    def __init__(self, store_engine: Engine, **options: Any) -> None:
+        super().__init__(**options)
+        self.store_engine = store_engine
+
+    def shutdown(self, wait: bool = True) -> None:
+        super().shutdown(wait)
+        self.store_engine.dispose()
+
+
+def start_scheduler(config: JobConfig, sources: Sequence[Source]) -> Scheduler:
     """Start the scheduler with a job per source; jobs of sources no longer declared are removed.
 
     A job whose schedule is unchanged keeps the next run time it had stored. Another job looks
     for runs whose crawler died, at start and twice per lock lease, and resumes them; with Celery,
     a third keeps the leases of runs whose shards wait in the queue (as the workers do).
     """
-    scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(url=config.database_url, tablename=JOB_TABLE)},
+    engine = make_engine(config.database_url)
+    scheduler = Scheduler(
+        engine,
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
         executors={"default": ThreadPoolExecutor(max_workers=len(sources) + 1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         timezone=UTC,
