@@ -308,6 +308,11 @@ def search_clinics(
     ranking = rank_clinics(
         session, near, radius_miles, filters, limit, offset, index=index, geocoder=geocoder
     )
+    return results_of(session, ranking)
+
+
+def results_of(session: Session, ranking: Ranking) -> SearchResults:
+    """A ranked page with its clinics loaded, as a results page shows them."""
     hits = _load_hits(session, ranking.page)
     return SearchResults(ranking.place, ranking.radius_miles, hits, ranking.total)
 

@@ -22,7 +22,7 @@ from directory.search import (
     SearchResults,
     place_at,
     rank_clinics,
-    search_clinics,
+    results_of,
 )
 from directory.vocab import Condition, Modality, Verdict
 from web.db import get_session, get_spatial_index
@@ -45,22 +45,9 @@ class RowIdConverter(IntegerConverter):
         super().__init__(map, *args, **{"max": MAX_ROW_ID, **kwargs})
 
 
-def run_search(args: Mapping[str, str], limit: int, offset: int) -> SearchResults:
-    """The search a query string describes, on the app's database, index and geocoder."""
-    return search_clinics(
-        get_session(),
-        parse_place(args),
-        parse_radius(args.get("radius")),
-        parse_filters(args),
-        limit,
-        offset,
-        index=get_spatial_index(),
-        geocoder=configured_geocoder(),
-    )
-
-
 def run_ranking(args: Mapping[str, str], limit: int, offset: int) -> Ranking:
-    """The same search as `run_search`, as ids and distances (the API reads records apart)."""
+    """The search a query string describes, on the app's database, index and geocoder, as ids
+    and distances (the API reads its records apart; `run_search` loads the clinics)."""
     return rank_clinics(
         get_session(),
         parse_place(args),
@@ -71,6 +58,11 @@ def run_ranking(args: Mapping[str, str], limit: int, offset: int) -> Ranking:
         index=get_spatial_index(),
         geocoder=configured_geocoder(),
     )
+
+
+def run_search(args: Mapping[str, str], limit: int, offset: int) -> SearchResults:
+    """The search a query string describes, with its page's clinics loaded."""
+    return results_of(get_session(), run_ranking(args, limit, offset))
 
 
 def configured_geocoder() -> Geocoder | None:

@@ -59,7 +59,7 @@ def test_each_request_gets_its_own_session_closed_afterwards(app):
 @pytest.mark.parametrize(
     ("path", "target"),
     [
-        ("/?near=78701", "web.params.search_clinics"),
+        ("/?near=78701", "web.params.results_of"),
         ("/api/v1/clinics?near=78701", "web.params.rank_clinics"),
     ],
 )
