@@ -22,6 +22,7 @@ from directory.normalise import (
     normalise_exclusion,
     normalise_license,
     normalise_listing,
+    normalise_npi_organisation,
     normalise_npi_record,
 )
 from directory.notify import notify
@@ -44,10 +45,24 @@ def _store(
     if isinstance(item, LicenseItem):
         return [ingest.ingest_license(session, normalise_license(item, source))], {}
     if isinstance(item, NpiRecordItem):
-        return [ingest.ingest_license(session, r) for r in normalise_npi_record(item)], {}
+        return _store_npi_record(session, item)
     if isinstance(item, ExclusionItem):
         return [ingest.ingest_exclusion(session, normalise_exclusion(item))], {}
     raise TypeError(f"no storage for {type(item).__name__}")
+
+
+def _store_npi_record(
+    session: Session, item: NpiRecordItem
+) -> tuple[list[CrawlOutcome], dict[str, int]]:
+    """An individual's licence pointers, or a clinic organisation, as the NPPES file import
+    stores them; an organisation of another kind is counted and left out, as the import leaves
+    it out."""
+    if item.record.get("enumeration_type") != "NPI-2":
+        return [ingest.ingest_license(session, r) for r in normalise_npi_record(item)], {}
+    organisation = normalise_npi_organisation(item)
+    if organisation is None:
+        return [], {"skipped/not_a_clinic_organisation": 1}
+    return [ingest.ingest_organisation(session, organisation)], {}
 
 
 def _http_errors(stats: dict[str, Any]) -> dict[str, int]:

@@ -331,6 +331,14 @@ def upsert_registry_licenses(session: Session, records: Iterable[LicenseRecord])
     return len(rows)
 
 
+def ingest_organisation(session: Session, record: OrganisationRecord) -> CrawlOutcome:
+    """Create or update one NPI-registry organisation by NPI, as `upsert_organisations` stores
+    many, but telling a crawl whether it was new, updated or unchanged."""
+    key = {"npi": record.npi}
+    outcome, _, _ = _upsert(session, Organisation, key, _record_values(record, key))
+    return outcome
+
+
 def upsert_organisations(session: Session, records: Iterable[OrganisationRecord]) -> int:
     """Store many NPI-registry organisations at once, by NPI (the newer reading wins); how many."""
     rows = {record.npi: vars(record) for record in records}
@@ -358,7 +366,7 @@ def ingest_exclusion(session: Session, record: ExclusionRecord) -> CrawlOutcome:
 
 
 def _record_values(
-    record: LicenseRecord | ExclusionRecord, key: Mapping[str, Any]
+    record: LicenseRecord | ExclusionRecord | OrganisationRecord, key: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A record's fields other than its key, as column values."""
     return {name: value for name, value in vars(record).items() if name not in key}

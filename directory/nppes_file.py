@@ -5,9 +5,10 @@ streaming CSV reader reads only the columns we use, a block at a time (memory st
 the block size), and the rows that matter are picked out with vectorised filters before any
 Python object is made: individuals with a physician, nurse-practitioner, physician-assistant or
 nurse-anesthetist taxonomy, and the clinics and groups among organisations. Individuals' licences
-and organisations go through the same normalisers as the NPI registry API's results, and are
-upserted in bulk. After every block the count of rows done is committed
-with the rows, so an interrupted import resumes where it stopped.
+and organisations go through the same normalisers as the NPI registry API's results (which
+decide, as they do for the API, which organisations are kept), and are upserted in bulk. After
+every block the count of rows done is committed with the rows, so an interrupted import
+resumes where it stopped.
 """
 
 import csv
@@ -33,6 +34,7 @@ from directory.ingest import upsert_organisations, upsert_registry_licenses
 from directory.items import NpiRecordItem
 from directory.models import ImportCheckpoint, utcnow
 from directory.normalise.licenses import (
+    CLINIC_TAXONOMY_PREFIXES,
     normalise_npi_organisation,
     normalise_npi_record,
     npi_file_record,
@@ -42,14 +44,6 @@ from directory.normalise.records import LicenseRecord, NormaliseError, Organisat
 TAXONOMY_SLOTS = range(1, 16)
 KEPT_TAXONOMY_PREFIXES = ("20", "363L", "363A", "367500000X")
 """Allopathic and osteopathic physicians (psychiatry, anesthesiology, …), NPs, PAs and CRNAs."""
-ORGANISATION_TAXONOMY_PREFIXES = (
-    "261QM0801X",
-    "261QM0850X",
-    "261QM1300X",
-    "193200000X",
-    "193400000X",
-)
-"""Mental-health and multi-specialty clinics and groups: stored as organisations (no licence)."""
 IDENTITY_COLUMNS = (
     "NPI",
     "Entity Type Code",
@@ -73,6 +67,7 @@ TAXONOMY_COLUMNS = tuple(
         f"Provider License Number_{slot}",
         f"Provider License Number State Code_{slot}",
         f"Healthcare Provider Primary Taxonomy Switch_{slot}",
+        f"Healthcare Provider Taxonomy Group_{slot}",
     )
 )
 COLUMNS = IDENTITY_COLUMNS + TAXONOMY_COLUMNS
@@ -242,14 +237,16 @@ def _checkpoint(
     return found
 
 
-def _kept_mask(batch: Any, prefixes: tuple[str, ...]) -> Any:
-    """Rows with any taxonomy code starting with one of the prefixes."""
+def _kept_mask(batch: Any, prefixes: tuple[str, ...], kinds: tuple[str, ...] = ("Code",)) -> Any:
+    """Rows with any taxonomy code (or group, of the kinds of column named) starting with one of
+    the prefixes."""
     mask = None
     for slot in TAXONOMY_SLOTS:
-        codes = batch.column(f"Healthcare Provider Taxonomy Code_{slot}")
-        for prefix in prefixes:
-            hit = pc.starts_with(codes, prefix)
-            mask = hit if mask is None else pc.or_(mask, hit)
+        for kind in kinds:
+            codes = batch.column(f"Healthcare Provider Taxonomy {kind}_{slot}")
+            for prefix in prefixes:
+                hit = pc.starts_with(codes, prefix)
+                mask = hit if mask is None else pc.or_(mask, hit)
     return mask
 
 
@@ -266,10 +263,9 @@ def _batch_records(
     )
     individual = pc.and_(pc.equal(entity, "1"), pc.invert(deactivated))
     kept = pc.and_(individual, _kept_mask(batch, KEPT_TAXONOMY_PREFIXES))
-    organisations = pc.and_(
-        pc.equal(entity, "2"), _kept_mask(batch, ORGANISATION_TAXONOMY_PREFIXES)
-    )
-    organisations = pc.and_(organisations, pc.invert(deactivated))
+    # A cheap first cut: `normalise_npi_organisation` decides, as it does for the API's results.
+    clinics = _kept_mask(batch, CLINIC_TAXONOMY_PREFIXES, ("Code", "Group"))
+    organisations = pc.and_(pc.and_(pc.equal(entity, "2"), clinics), pc.invert(deactivated))
     counts["deactivated"] += pc.sum(deactivated).as_py() or 0
     counts["organisations"] += pc.sum(organisations).as_py() or 0
     item = partial(

@@ -63,6 +63,58 @@ def write_npidata(path: Path, rows: int, seed: int = 9000) -> Path:
     return path
 
 
+def write_registry_records(path: Path, records: list[dict[str, Any]]) -> Path:
+    """Write NPI registry API results as the dissemination file's rows: the same NPIs, names,
+    practice locations and taxonomies, as CMS's monthly file carries them."""
+    columns = header()
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        writer.writerow(columns)
+        for record in records:
+            values = registry_row(record)
+            writer.writerow([values.get(name, "") for name in columns])
+    return path
+
+
+def registry_row(record: dict[str, Any]) -> dict[str, str]:
+    """The non-empty values of the file's row for one API result."""
+    basic = record["basic"]
+    location = next(a for a in record["addresses"] if a["address_purpose"] == "LOCATION")
+    practice = "Provider Business Practice Location Address"
+    values = {
+        "NPI": str(record["number"]),
+        "Entity Type Code": "1" if record["enumeration_type"] == "NPI-1" else "2",
+        "Provider Organization Name (Legal Business Name)": basic.get("organization_name", ""),
+        "Provider Last Name (Legal Name)": basic.get("last_name", ""),
+        "Provider First Name": basic.get("first_name", ""),
+        "Provider Middle Name": basic.get("middle_name", ""),
+        "Provider Credential Text": basic.get("credential", ""),
+        "Provider First Line Business Practice Location Address": location["address_1"],
+        f"{practice} City Name": location["city"],
+        f"{practice} State Name": location["state"],
+        f"{practice} Postal Code": location["postal_code"],
+    }
+    for slot, taxonomy in enumerate(record["taxonomies"], start=1):
+        values |= {
+            f"Healthcare Provider Taxonomy Code_{slot}": taxonomy["code"],
+            f"Provider License Number_{slot}": taxonomy.get("license") or "",
+            f"Provider License Number State Code_{slot}": taxonomy.get("state") or "",
+            f"Healthcare Provider Primary Taxonomy Switch_{slot}": (
+                "Y" if taxonomy.get("primary") else "N"
+            ),
+            # The group is written code first, as both API variants give it; we found no
+            # capture of the file's own wording, so the 2019 API's ("193200000X MULTI-...").
+            f"Healthcare Provider Taxonomy Group_{slot}": _file_group(taxonomy),
+        }
+    return {name: value for name, value in values.items() if value}
+
+
+def _file_group(taxonomy: dict[str, Any]) -> str:
+    """A taxonomy's group as the file prints it."""
+    code, _, name = (taxonomy.get("taxonomy_group") or "").partition(" - ")
+    return f"{code} {name.upper()}".strip() if name else code
+
+
 def npi_for(serial: int) -> str:
     """The `serial`-th NPI of the file: nine digits and a Luhn check digit (prefix 80840)."""
     base = f"1{serial:08d}"

@@ -3,6 +3,7 @@
 from directory.normalise.licenses import (
     normalise_exclusion,
     normalise_license,
+    normalise_npi_organisation,
     normalise_npi_record,
 )
 from directory.normalise.listings import mixed_script_name, normalise_listing
@@ -26,5 +27,6 @@ __all__ = [
     "normalise_exclusion",
     "normalise_license",
     "normalise_listing",
+    "normalise_npi_organisation",
     "normalise_npi_record",
 ]

@@ -47,6 +47,15 @@ _TAXONOMY_TYPES: tuple[tuple[str, LicenseType], ...] = (
     ("106H", LicenseType.LMFT),
     ("20", LicenseType.MD),  # allopathic and osteopathic physicians share the 20* codes
 )
+CLINIC_TAXONOMY_PREFIXES = (
+    "261QM0801X",
+    "261QM0850X",
+    "261QM1300X",
+    "193200000X",
+    "193400000X",
+)
+"""Mental-health and multi-specialty clinics and groups: the organisations (NPI-2) kept, whether
+the registry gives them as a taxonomy's code or as the group its taxonomies belong to."""
 
 
 def normalise_license(item: LicenseItem, source: Source) -> LicenseRecord:
@@ -166,13 +175,20 @@ def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
 
 
 def normalise_npi_organisation(item: NpiRecordItem) -> OrganisationRecord | None:
-    """An NPPES organisation (NPI-2) with its primary taxonomy; None for an individual.
+    """An NPPES clinic or group (NPI-2) with its primary taxonomy; None for an individual and
+    for an organisation of another kind (a pharmacy, a dental practice).
 
     Organisations hold no licences, but a listing may print an organisation's NPI where a
-    clinician's belongs, and that is worth saying.
+    clinician's belongs, and that is worth saying. The registry API's results and the
+    dissemination file's rows both come here, so either source keeps the same organisations.
     """
     record = item.record
     if record.get("enumeration_type") != "NPI-2":
+        return None
+    taxonomies = sorted(
+        _json_objects(record.get("taxonomies"), "taxonomies"), key=lambda t: not t.get("primary")
+    )
+    if not any(_is_clinic_taxonomy(taxonomy) for taxonomy in taxonomies):
         return None
     npi = valid_npi(record.get("number"))
     if npi is None:
@@ -181,9 +197,6 @@ def normalise_npi_organisation(item: NpiRecordItem) -> OrganisationRecord | None
     if name is None:
         raise NormaliseError("missing_name", f"NPI {npi}")
     location = _location_address(_json_objects(record.get("addresses"), "addresses"))
-    taxonomies = sorted(
-        _json_objects(record.get("taxonomies"), "taxonomies"), key=lambda t: not t.get("primary")
-    )
     return OrganisationRecord(
         npi=npi,
         name=name,
@@ -195,6 +208,16 @@ def normalise_npi_organisation(item: NpiRecordItem) -> OrganisationRecord | None
         source_url=item.source_url,
         retrieved_at=item.retrieved_at,
     )
+
+
+def _is_clinic_taxonomy(taxonomy: Mapping[str, Any]) -> bool:
+    """Whether a taxonomy's code, or the group it is registered under, is a clinic's or group's.
+
+    The group comes as "193200000X - Multi-Specialty Group" or "193200000X MULTI-SPECIALTY
+    GROUP": the code leads either way.
+    """
+    given = (_value(taxonomy.get("code")), _value(taxonomy.get("taxonomy_group")))
+    return any(value and value.startswith(CLINIC_TAXONOMY_PREFIXES) for value in given)
 
 
 def npi_file_record(row: Mapping[str, str]) -> dict[str, Any]:
@@ -230,6 +253,7 @@ def npi_file_record(row: Mapping[str, str]) -> dict[str, Any]:
                 "license": row[f"Provider License Number_{slot}"],
                 "state": row[f"Provider License Number State Code_{slot}"],
                 "primary": row[f"Healthcare Provider Primary Taxonomy Switch_{slot}"] == "Y",
+                "taxonomy_group": row[f"Healthcare Provider Taxonomy Group_{slot}"],
             }
             for slot in slots
             if row[f"Healthcare Provider Taxonomy Code_{slot}"]

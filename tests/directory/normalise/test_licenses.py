@@ -294,6 +294,48 @@ def test_normalise_npi_organisation_reads_an_organisation_and_skips_individuals(
     assert caught.value.reason == "missing_name"
 
 
+def test_only_clinics_and_groups_are_kept_among_organisations():
+    def kept(name):
+        return {
+            str(result["number"]): found.name
+            for result in nppes_results(name)
+            if (found := npi_organisation(result)) is not None
+        }
+
+    # Groups named by their taxonomies' group, in the 2019 wording; a dental practice and a
+    # home-health agency are organisations of other kinds.
+    assert set(kept("legacy2019_search_10_orgs.json").values()) == {
+        "CSP ANESTHESIA LLC",
+        "IVO HORAK OD PC",
+        "MICHAEL D. RANDELL, M.D., P.C.",
+        "ATHLETIC SPINE REHABILITATION, LLC",
+        "WINSTON KYLE CARHEE JR",
+        "QUARELLS CONSULTING, P.C.",
+        "NORTHEAST ATLANTA VASCULAR CARE, LLC",
+        "PREFERRED VASCULAR SERVICES NORTHWEST, LLC",
+    }
+    # The current wording ("193400000X - Multiple Single Specialty Group"), and a hospital.
+    assert kept("api21_npi2_org_authorized_official.json") == {
+        "1225701881": "VIOS FERTILITY INSTITUTE MICHIGAN PLLC"
+    }
+    assert kept("api21_npi2_org_hospital_2026-08_capture.json") == {}
+    clinic = {
+        "enumeration_type": "NPI-2",
+        "number": "1558000349",
+        "basic": {"organization_name": "CALM WATERS KETAMINE CLINIC PLLC"},
+        "taxonomies": [{"code": "261QM0801X", "taxonomy_group": "", "primary": True}],
+    }
+    assert npi_organisation(clinic) is not None  # a mental-health clinic by its own code
+
+
+def npi_organisation(record):
+    return normalise_npi_organisation(
+        NpiRecordItem(
+            source_name="nppes", source_url="http://x/api", retrieved_at=RETRIEVED, record=record
+        )
+    )
+
+
 def test_normalise_npi_record_reads_a_2019_response():
     (result,) = nppes_results("legacy2019_npi1_individual_md.json")
     (record,) = nppes(result)  # the student taxonomy has no licence
