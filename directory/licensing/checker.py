@@ -80,7 +80,7 @@ def assess(
         )
         for person in clinic.clinicians
     ]
-    return decide(states, findings, as_of)
+    return decide(states, findings, as_of, places=places)
 
 
 def record_verdict(clinic: Clinic, assessment: Assessment, as_of: date, now: datetime) -> None:

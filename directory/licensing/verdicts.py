@@ -124,12 +124,14 @@ def decide(
     findings: list[ClinicianFindings],
     as_of: date,
     rules: PrescriberRules | None = None,
+    places: frozenset[str] = frozenset(),
 ) -> Assessment:
-    """The listing's verdict from what was matched to each of its clinicians."""
+    """The listing's verdict from what was matched to each of its clinicians; `places` are the
+    folded city names and five-digit ZIP codes of the clinic's locations."""
     rules = rules or default_rules()
     evidence = [entry for f in findings for entry in _evidence(f, as_of)]
     verdict, reasons = _verdict(states, findings, as_of, rules)
-    disagreements = [note for f in findings for note in _disagreements(f)]
+    disagreements = [note for f in findings for note in _disagreements(f, places)]
     return Assessment(verdict, reasons + disagreements, evidence)
 
 
@@ -163,10 +165,10 @@ def _verdict(
     return Verdict.UNVERIFIED, _unmatched(findings)
 
 
-def _disagreements(findings: ClinicianFindings) -> list[str]:
+def _disagreements(findings: ClinicianFindings, places: frozenset[str]) -> list[str]:
     """Where the clinic, the NPI registry and the licence records tell different stories."""
     clinician = findings.clinician
-    notes: list[str] = []
+    notes: list[str] = _practice_elsewhere(findings, places)
     printed = clinician.license_number
     listed = sorted(
         {m.license.license_number for m in findings.confirmed if from_registry(m.license)}
@@ -206,6 +208,31 @@ def _disagreements(findings: ClinicianFindings) -> list[str]:
                 )
             )
     return notes
+
+
+def _practice_elsewhere(findings: ClinicianFindings, places: frozenset[str]) -> list[str]:
+    """The practice address the NPI registry gives for the NPI printed for a clinician, when it
+    is at none of the clinic's locations (neither their city nor their ZIP code)."""
+    clinician = findings.clinician
+    given = {
+        (match.license.city or "", (match.license.postal_code or "")[:5])
+        for match in findings.confirmed
+        if from_registry(match.license) and clinician.npi and match.license.npi == clinician.npi
+    }
+    elsewhere = [
+        " ".join(part for part in (city, postal_code) if part)
+        for city, postal_code in sorted(given)
+        if (city or postal_code) and places and not places & {fold_name(city), postal_code}
+    ]
+    return [
+        Reason(
+            "%(name)s: the NPI registry gives their practice address as %(place)s, at none of "
+            "this clinic's locations.",
+            name=clinician.name,
+            place=place,
+        )
+        for place in elsewhere
+    ]
 
 
 def from_registry(license: License) -> bool:

@@ -121,6 +121,36 @@ def test_a_printed_number_the_registry_contradicts_is_reported(session):
     )
 
 
+def test_a_registry_practice_address_away_from_the_clinic_is_reported(session):
+    clinic = clinic_with(session, person("Jane", "Doe", ["MD"], npi="1679576722"))
+    pointer = licence(
+        session, "Jane", "Doe", LicenseType.MD, "Q1234", status=LicenseStatus.UNKNOWN,
+        npi="1679576722", city="HOUSTON",
+    )  # fmt: skip
+    pointer.postal_code = "77006"
+    licence(session, "Jane", "Doe", LicenseType.MD, "Q1234")
+    assessment = assess(session, clinic, AS_OF)
+    assert assessment.verdict is Verdict.VERIFIED  # a finding, not a problem
+    said = (
+        "Jane Doe, MD: the NPI registry gives their practice address as HOUSTON 77006, at none "
+        "of this clinic's locations."
+    )
+    assert said in assessment.reasons
+    pointer.city = "AUSTIN"  # the clinic's city: no disagreement
+    assert not any("practice address" in r for r in assess(session, clinic, AS_OF).reasons)
+    pointer.city, pointer.postal_code = "ROUND ROCK", "78701"  # the clinic's ZIP code: neither
+    assert not any("practice address" in r for r in assess(session, clinic, AS_OF).reasons)
+
+
+def test_a_namesake_s_registry_address_is_no_disagreement(session):
+    clinic = clinic_with(session, person("Jane", "Doe", ["MD"]))  # no NPI printed
+    licence(
+        session, "Jane", "Doe", LicenseType.MD, "Q1234", status=LicenseStatus.UNKNOWN,
+        npi="1679576722", city="HOUSTON",
+    )  # fmt: skip
+    assert not any("practice address" in r for r in assess(session, clinic, AS_OF).reasons)
+
+
 def test_name_match_must_agree_with_credentials(session):
     clinic = clinic_with(session, person("John", "Smith", ["CRNA"]))
     licence(session, "John", "Smith", LicenseType.MD, "M1", state="TX")
