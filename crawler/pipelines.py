@@ -24,6 +24,7 @@ from directory.normalise import (
     normalise_listing,
     normalise_npi_organisation,
     normalise_npi_record,
+    unmapped_words,
 )
 from directory.notify import notify
 from directory.sources import Source
@@ -37,13 +38,16 @@ def _store(
     session: Session, item: Any, source: Source, run_id: int | None
 ) -> tuple[list[CrawlOutcome], dict[str, int]]:
     """Normalise an item and store what it holds (an NPPES record may hold several licences);
-    also the counts of parts of it that were skipped (a listing's unreadable hours)."""
+    also the counts of parts of it that were skipped (a listing's unreadable hours) or flagged (a
+    board's status or type word the sources file does not map)."""
     if isinstance(item, ClinicItem):
         record = normalise_listing(item)
         skipped = {"skipped/unreadable_hours": record.unreadable_hours}
         return [ingest.ingest_listing(session, record, run_id)], skipped
     if isinstance(item, LicenseItem):
-        return [ingest.ingest_license(session, normalise_license(item, source))], {}
+        licence = normalise_license(item, source)
+        unmapped = {f"flagged/unmapped_{word}": 1 for word in unmapped_words(licence, source)}
+        return [ingest.ingest_license(session, licence)], unmapped
     if isinstance(item, NpiRecordItem):
         return _store_npi_record(session, item)
     if isinstance(item, ExclusionItem):

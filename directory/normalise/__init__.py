@@ -5,6 +5,7 @@ from directory.normalise.licenses import (
     normalise_license,
     normalise_npi_organisation,
     normalise_npi_record,
+    unmapped_words,
 )
 from directory.normalise.listings import mixed_script_name, normalise_listing
 from directory.normalise.records import (
@@ -29,4 +30,5 @@ __all__ = [
     "normalise_listing",
     "normalise_npi_organisation",
     "normalise_npi_record",
+    "unmapped_words",
 ]

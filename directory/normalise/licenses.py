@@ -111,6 +111,14 @@ def normalise_license(item: LicenseItem, source: Source) -> LicenseRecord:
     )
 
 
+def unmapped_words(record: LicenseRecord, source: Source) -> tuple[str, ...]:
+    """Which of a board row's words the source's maps do not name (`status`, `license_type`):
+    the row is kept, its status unknown or its type other, and the crawl counts it."""
+    status = record.status_raw and _lookup(source.status_map, record.status_raw) is None
+    kind = record.license_type_raw and _lookup(source.type_map, record.license_type_raw) is None
+    return (("status",) if status else ()) + (("license_type",) if kind else ())
+
+
 def normalise_npi_record(item: NpiRecordItem) -> tuple[LicenseRecord, ...]:
     """The state licences an NPPES individual lists, one per state, number and type.
 
