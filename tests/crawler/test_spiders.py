@@ -161,6 +161,17 @@ def test_user_agent_names_the_project_and_a_contact_url():
     assert settings.getbool("AUTOTHROTTLE_ENABLED")
 
 
+def test_every_host_is_asked_politely_by_default():
+    # The registry and the boards publish no rate; we keep to about one request at a time per
+    # host, a delay that AutoThrottle lengthens when a server slows, and the Retry-After asked
+    # (test_retry_after_is_read_as_seconds_or_a_date, tests/e2e/test_faults.py).
+    settings = project_settings("sqlite://")
+    assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") <= 2
+    assert settings.getfloat("AUTOTHROTTLE_TARGET_CONCURRENCY") <= 1.0
+    assert settings.getfloat("DOWNLOAD_DELAY") > 0
+    assert settings.getfloat("AUTOTHROTTLE_MAX_DELAY") >= 30
+
+
 @pytest.fixture
 def organisations():
     source = Source(
