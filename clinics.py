@@ -163,13 +163,12 @@ def _report_runs(session: Session, first_run: int) -> list[CrawlRun]:
 
 
 def _verify(session: Session, as_of: date, *, everything: bool) -> None:
-    from directory.licensing import verify_listings
-    from directory.licensing.monitor import notify_changes
+    from directory.licensing import verify_and_notify
 
-    verdicts = verify_listings(session, as_of, everything=everything)
+    verdicts, told = verify_and_notify(session, as_of, everything=everything)
     summary = ", ".join(f"{verdict} {count}" for verdict, count in sorted(verdicts.items()))
     click.echo(f"Verified {sum(verdicts.values())} listing(s): {summary or 'nothing changed'}.")
-    if told := notify_changes(session, as_of):
+    if told:
         click.echo(f"Told maintainers of {told} licence change(s).")
 
 

@@ -283,12 +283,10 @@ def close(config: JobConfig, sessions: sessionmaker[Session], run_id: int) -> Cr
 
 def _verify(sessions: sessionmaker[Session], *, everything: bool) -> None:
     """Re-verify what a run changed (or everything, after a licence source's run)."""
-    from directory.licensing import verify_listings
-    from directory.licensing.monitor import notify_changes
+    from directory.licensing import verify_and_notify
 
     with sessions.begin() as session:
-        verify_listings(session, date.today(), everything=everything)
-        notify_changes(session, date.today())
+        verify_and_notify(session, date.today(), everything=everything)
 
 
 def wait_for(config: JobConfig, run_ids: Sequence[int], timeout: float) -> list[CrawlRun]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from directory.dashboard import record_verdict_counts
 from directory.licensing.decisions import LicenseKey, decisions_for
 from directory.licensing.matching import ClinicContext, find_matches
-from directory.licensing.monitor import changes_between
+from directory.licensing.monitor import changes_between, notify_changes
 from directory.licensing.verdicts import Assessment, decide
 from directory.models import Clinic, Verification, utcnow
 from directory.normalise.names import fold_name
@@ -50,6 +50,15 @@ def verify_listings(
     session.flush()
     record_verdict_counts(session, now.date())  # the dashboard's history of verdicts
     return verdicts
+
+
+def verify_and_notify(
+    session: Session, as_of: date, *, everything: bool = False
+) -> tuple[Counter[Verdict], int]:
+    """What a crawl ends with: verdicts for what changed (or every listing), then maintainers told
+    of the licence changes found; the verdicts given and the number of changes told."""
+    verdicts = verify_listings(session, as_of, everything=everything)
+    return verdicts, notify_changes(session, as_of)
 
 
 def assess(
