@@ -29,6 +29,8 @@ from web.db import get_session
 cache = Cache()
 
 GENERATION = "search_cache.generation"
+CACHE_HEADER = "X-Cache"
+"""Says whether the cache answered ("hit") or the search ran ("miss"), as CDNs and Varnish do."""
 
 
 def defaults() -> Mapping[str, Any]:
@@ -63,10 +65,13 @@ def cached(kind: str, query: Iterable[tuple[str, str]], render: Callable[[], Res
     stored = cast(tuple[bytes, str] | None, cache.get(key))
     if stored is not None:
         body, mimetype = stored
-        return current_app.response_class(body, mimetype=mimetype)
+        response = current_app.response_class(body, mimetype=mimetype)
+        response.headers[CACHE_HEADER] = "hit"
+        return response
     response = render()
     if response.status_code == 200:
         cache.set(key, (response.get_data(), response.mimetype))
+    response.headers[CACHE_HEADER] = "miss"
     return response
 
 

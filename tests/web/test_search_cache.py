@@ -63,6 +63,7 @@ def test_within_the_bound_a_search_is_answered_from_the_cache(cached_site, site_
     again = client.get(SEARCH)
 
     assert again.get_data() == first.get_data()  # the entry made before the write
+    assert (first.headers["X-Cache"], again.headers["X-Cache"]) == ("miss", "hit")
     assert again.headers["ETag"] == first.headers["ETag"]
     assert client.get(SEARCH, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     uncached = cached_site(check_seconds=3600)  # another process reads the data afresh
