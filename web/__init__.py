@@ -9,6 +9,7 @@ from flask import Flask
 
 from directory.db import database_url
 from directory.geocode import CENSUS_GEOCODER_URL
+from directory.search import load_gazetteer
 from web import (
     accounts,
     api,
@@ -56,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _ensure_secret_key(app)
     app.url_map.converters["int"] = params.RowIdConverter  # before any route is added
     db.init_app(app)
+    load_gazetteer()
     cache.init_app(app)
     filters.init_app(app)
     errors.init_app(app)
