@@ -26,6 +26,7 @@ from sqlalchemy import (
     column,
     exists,
     func,
+    literal_column,
     or_,
     select,
     union_all,
@@ -382,17 +383,29 @@ def _nearest_locations(
     SQLite would read most of the directory. The place, radius and box are parameters (see
     `_parameters`), so each kind of search is built, and compiled, once.
     """
-    distance = _distance_miles()
+    measured = select(
+        Location.clinic_id, Location.id.label("location_id"), _distance_miles().label("distance")
+    ).where(_near(index, lon_ranges))
+    # A fence (LIMIT -1 on SQLite, OFFSET 0 on PostgreSQL): inlined, the subquery would have
+    # the database work the distance out once for each of its three uses below.
+    measured = (
+        measured.limit(literal_column("-1"))
+        if dialect == "sqlite"
+        else measured.offset(literal_column("0"))
+    ).subquery("measured")
     located = (
         select(
-            Location.clinic_id,
-            Location.id.label("location_id"),
-            distance.label("distance"),
+            measured.c.clinic_id,
+            measured.c.location_id,
+            measured.c.distance,
             func.row_number()
-            .over(partition_by=Location.clinic_id, order_by=(distance, Location.id))
+            .over(
+                partition_by=measured.c.clinic_id,
+                order_by=(measured.c.distance, measured.c.location_id),
+            )
             .label("nth"),
         )
-        .where(_near(index, lon_ranges), distance <= bindparam("radius", type_=Float))
+        .where(measured.c.distance <= bindparam("radius", type_=Float))
         .subquery("located")
     )
     return (
