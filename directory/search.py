@@ -383,15 +383,15 @@ def _nearest_locations(
     SQLite would read most of the directory. The place, radius and box are parameters (see
     `_parameters`), so each kind of search is built, and compiled, once.
     """
-    measured = select(
+    candidates = select(
         Location.clinic_id, Location.id.label("location_id"), _distance_miles().label("distance")
     ).where(_near(index, lon_ranges))
     # A fence (LIMIT -1 on SQLite, OFFSET 0 on PostgreSQL): inlined, the subquery would have
     # the database work the distance out once for each of its three uses below.
     measured = (
-        measured.limit(literal_column("-1"))
+        candidates.limit(literal_column("-1"))
         if dialect == "sqlite"
-        else measured.offset(literal_column("0"))
+        else candidates.offset(literal_column("0"))
     ).subquery("measured")
     located = (
         select(
