@@ -20,11 +20,11 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app
-from flask_babel import get_locale
 from flask_caching import Cache
 
 from directory.generation import current_generation
 from web.db import get_session
+from web.i18n import select_locale
 
 cache = Cache()
 
@@ -79,7 +79,8 @@ def _key(kind: str, query: Iterable[tuple[str, str]]) -> str:
     """The entry's key: kind, data generation, language and the query, hashed to a fixed size."""
     canonical = urlencode(sorted(query))
     digest = hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
-    return f"{kind}:{_generation()}:{get_locale()}:{digest}"
+    # the language Flask-Babel would choose, without its parsing the name (a tenth of a hit)
+    return f"{kind}:{_generation()}:{select_locale()}:{digest}"
 
 
 def _generation() -> int:
