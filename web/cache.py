@@ -10,6 +10,9 @@ change shows in search within that bound. Entries also expire after CACHE_DEFAUL
 The store is Flask-Caching's: in memory per process by default (SimpleCache), shared by every
 worker with CACHE_TYPE=RedisCache and CACHE_REDIS_URL. SEARCH_CACHE=False (CLINICS_SEARCH_CACHE=0)
 turns it off: every request is then a real search.
+
+A cached page is served to whoever asks the same query in the same language, so the search page
+must show nothing that depends on who asks (it has no account links or flashed messages).
 """
 
 import hashlib
@@ -42,7 +45,8 @@ def defaults() -> Mapping[str, Any]:
         "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL", ""),
         "CACHE_KEY_PREFIX": "clinics-search:",
         "CACHE_DEFAULT_TIMEOUT": 300,
-        "CACHE_THRESHOLD": 20_000,  # SimpleCache: entries kept per process
+        # SimpleCache: entries kept per process (a page of results is 10-40 KB)
+        "CACHE_THRESHOLD": int(os.environ.get("CACHE_THRESHOLD", "5000")),
     }
 
 
