@@ -2,6 +2,7 @@
 never shared between languages, filters, pages or the API and the page."""
 
 import time
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -15,6 +16,7 @@ from tests.clinic_factories import add_verification
 from tests.directory.test_ingest import LISTING
 from tests.directory.test_moderation import REPORT
 from tests.web.seed import seed_austin
+from tests.web.test_security import REDIS_URL, _redis_or_skip
 from web import create_app
 from web.db import get_engine
 
@@ -28,7 +30,7 @@ def cached_site(fresh_database_url, site_engine, geocoder_url):
     """A factory of sites with the cache on, reading the generation every `check_seconds`."""
     apps = []
 
-    def make(check_seconds):
+    def make(check_seconds, **store):
         app = create_app(
             {
                 "TESTING": True,
@@ -39,6 +41,7 @@ def cached_site(fresh_database_url, site_engine, geocoder_url):
                 "SEARCH_CACHE_CHECK_SECONDS": check_seconds,
                 "CACHE_TYPE": "SimpleCache",
             }
+            | store
         )
         apps.append(app)
         return app.test_client()
@@ -179,6 +182,28 @@ def test_the_api_and_the_page_never_share_an_entry(cached_site, site_session):
 
     assert response.mimetype == "application/json"
     assert response.get_json()["total"] == 2
+
+
+def test_workers_sharing_a_redis_cache_share_its_entries_and_the_generation(
+    cached_site, site_session
+):
+    redis = _redis_or_skip()
+    prefix = f"test-search-cache-{uuid.uuid4().hex}:"  # no other run's keys are touched
+    store = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix}
+    try:
+        austin = seed_austin(site_session)
+        one, other = cached_site(0, **store), cached_site(0, **store)  # two gunicorn workers
+        assert one.get(SEARCH).headers["X-Cache"] == "miss"
+        assert other.get(SEARCH).headers["X-Cache"] == "hit"
+
+        hide_listing(site_session, austin.near, _maintainer(site_session), "A duplicate.", NOW)
+        site_session.commit()
+
+        assert austin.near.id not in ids(other, SEARCH)
+        assert one.get(SEARCH).headers["X-Cache"] == "hit"  # the entry the other one made
+    finally:
+        for key in redis.scan_iter(f"{prefix}*"):
+            redis.delete(key)
 
 
 def _maintainer(session):
