@@ -1,10 +1,20 @@
 """Search under load: generated listings across the US, the JSON API under gunicorn, 32 clients.
 
 The load comes from wrk (`apt-get install wrk`) in a second process on loopback; the baseline is
-the same server's trivial /hello in the same run. gunicorn runs one worker per core, with a
-thread for each client (the gthread worker, which also keeps connections alive). SQLite always;
+the same server's trivial /hello in the same run. gunicorn runs one worker per core, each with
+THREADS threads (the gthread worker, which also keeps connections alive). SQLite always;
 PostgreSQL on the server named by BENCH_POSTGRES_URL (default: postgres on 127.0.0.1), in a
 database made for the run.
+
+The searches are a heavy-tailed mix, as real search logs are: 30,000 distinct searches, each a
+random standard ZIP code, a radius of 10, 25, 50 or 100 miles, one filter in five searches (all
+verdicts, a treatment, a condition, or psychotherapy support, equally often) and page 2 in one
+search in six (page 1 otherwise), 20 results a page; each request picks one with a Zipf
+popularity (the search ranked r is asked for in proportion to 1/r). Every draw is seeded. Each
+database is measured twice, each time against hello on the same server: with the search cache
+on (SimpleCache, one per worker, warmed by 2 s of the same mix), reporting the hit ratio the
+server's X-Cache header shows, and with it off (CLINICS_SEARCH_CACHE=0), where every request is
+a real search.
 """
 
 import os
@@ -35,7 +45,14 @@ from directory.vocab import Condition, Modality, Verdict
 WRK = shutil.which("wrk")
 CLIENTS = 32
 WORKERS = os.cpu_count() or 2
-THREADS = CLIENTS // WORKERS  # every client is served at once; none waits in the listen queue
+THREADS = 4
+"""Threads per worker: with 16 (a thread per client) the GIL handed between them lengthened the
+search's p95; 2 to 4 gave a lower p95 in most runs and no change for hello, 3 workers on 2
+cores a higher one (the clients beyond the threads wait, connected, in gthread's queue)."""
+DISTINCT_SEARCHES = 30_000
+DRAWS = 200_000  # the requests' sequence, drawn by popularity; wrk walks it from random points
+RADII = (10, 25, 50, 100)
+PAGE_SIZE = 20
 P95_TARGET_MS = 50.0
 THROUGHPUT_TARGET = 0.40  # of hello's
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -47,12 +64,31 @@ _VERDICTS = [Verdict.VERIFIED] * 7 + [
 ]
 _WRK_SCRIPT = """
 local paths = {%s}
+local threads = {}
+local number = 0
+setup = function(thread)
+  number = number + 1
+  thread:set("id", number)
+  table.insert(threads, thread)
+end
+init = function(args)
+  math.randomseed(tonumber(args[1]) * 1000 + id)
+  hits = 0
+end
 request = function() return wrk.format("GET", paths[math.random(#paths)]) end
+%s
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("RESULT %%d %%d %%f %%f %%f %%d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    e.connect + e.read + e.write + e.status + e.timeout))
+  local hits = 0
+  for _, thread in ipairs(threads) do hits = hits + (thread:get("hits") or 0) end
+  io.write(string.format("RESULT %%d %%d %%f %%f %%f %%d %%d\\n", summary.requests,
+    summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout, hits))
+end
+"""
+_COUNT_HITS = """
+response = function(status, headers, body)
+  if headers["X-Cache"] == "hit" then hits = hits + 1 end
 end
 """
 
@@ -65,37 +101,56 @@ class Load:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    hit_ratio: float
 
 
 def run(quick: bool) -> list[Figure]:
-    """Hello and search figures on SQLite and, when reachable, PostgreSQL."""
+    """Hello and search figures, cache on and off, on SQLite and, when reachable, PostgreSQL."""
     if WRK is None:
         raise SystemExit("the search benchmark needs wrk: apt-get install wrk")
     listings, seconds = (2_000, 3) if quick else (100_000, 20)
     rng = random.Random(100_000)  # noqa: S311 - reproducible data, not secrets
     zips = [z for z in zipcodes.list_all() if z["zip_code_type"] == "STANDARD" and z["active"]]
+    paths = _workload([z["zip_code"] for z in zips], random.Random(5))  # noqa: S311
     figures: list[Figure] = []
     for label, url in _databases():
         with url as database_url:
             _seed(database_url, listings, zips, rng)
-            paths = [
-                f"/api/v1/clinics?near={rng.choice(zips)['zip_code']}&radius=25&limit=20"
-                for _ in range(500)
-            ]
-            with _gunicorn(database_url) as base:
-                _check(base, paths[:20])
-                _load(base, ["/hello"], 2)  # warm up the workers
-                _load(base, paths, 2)
-                hello = _load(base, ["/hello"], seconds)
-                search = _load(base, paths, seconds)
-        figures += _figures(f"search ({label}, {listings:,} listings)", hello, search)
+            for cache in ("on", "off"):
+                with _gunicorn(database_url, cache=cache == "on") as base:
+                    _check(base, paths[:20])
+                    _load(base, ["/hello"], 2, seed=1)  # warm up the workers (and the cache)
+                    _load(base, paths, 2, seed=1)
+                    hello = _load(base, ["/hello"], seconds, seed=2)
+                    search = _load(base, paths, seconds, seed=2, count_hits=cache == "on")
+                name = f"search ({label}, {listings:,} listings, cache {cache})"
+                figures += _figures(name, hello, search)
     return figures
 
 
+def _workload(zips: list[str], rng: random.Random) -> list[str]:
+    """The mix of the module's docstring: distinct searches drawn by a Zipf popularity."""
+    filters = ["status=all", "modality=iv_infusion", "condition=ptsd", "support=1"]
+    searches: set[str] = set()
+    while len(searches) < DISTINCT_SEARCHES:
+        query = f"near={rng.choice(zips)}&radius={rng.choice(RADII)}&limit={PAGE_SIZE}"
+        if rng.random() < 1 / 5:
+            query += "&" + rng.choice(filters)
+        if rng.random() < 1 / 6:
+            query += f"&offset={PAGE_SIZE}"
+        searches.add(f"/api/v1/clinics?{query}")
+    ranked = sorted(searches)
+    rng.shuffle(ranked)  # popularity rank, unrelated to the ZIP code
+    weights = [1 / rank for rank in range(1, len(ranked) + 1)]
+    return rng.choices(ranked, weights=weights, k=DRAWS)
+
+
 def _figures(name: str, hello: Load, search: Load) -> list[Figure]:
-    """The search figures with hello's as their baselines."""
+    """The search figures with hello's as their baselines (and the hit ratio, if counted)."""
     base = {"benchmark": name, "baseline_name": "hello"}
+    hits = [Figure(name, "cache hits", 100 * search.hit_ratio, "%", better="higher")]
     return [
+        *(hits if search.hit_ratio else []),
         Figure(metric="p50", value=search.p50_ms, unit="ms", baseline=hello.p50_ms, **base),
         Figure(
             metric="p95",
@@ -213,12 +268,19 @@ def _listing(
 
 
 @contextmanager
-def _gunicorn(database_url: str) -> Iterator[str]:
-    """The production server on a free loopback port; yields its base URL."""
+def _gunicorn(database_url: str, *, cache: bool) -> Iterator[str]:
+    """The production server on a free loopback port, the search cache on or off; yields its
+    base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    environment = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench"}
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench",
+        "CLINICS_SEARCH_CACHE": "1" if cache else "0",
+        "CACHE_TYPE": "SimpleCache",
+    }
     server = subprocess.Popen(  # noqa: S603 - our own command
         [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class",
          "gthread", "--threads", str(THREADS), "--bind",
@@ -257,21 +319,27 @@ def _check(base: str, paths: list[str]) -> None:
         raise RuntimeError("no search found any clinic; the benchmark would measure nothing")
 
 
-def _load(base: str, paths: list[str], seconds: int) -> Load:
-    """Run wrk with CLIENTS connections for `seconds` over the paths, chosen at random."""
-    script = _WRK_SCRIPT % ", ".join(f'"{path}"' for path in paths)
+def _load(
+    base: str, paths: list[str], seconds: int, *, seed: int, count_hits: bool = False
+) -> Load:
+    """Run wrk with CLIENTS connections for `seconds` over the paths, chosen at random (from
+    `seed`); `count_hits` reads each response's X-Cache header (which costs wrk some time)."""
+    script = _WRK_SCRIPT % (
+        ", ".join(f'"{path}"' for path in paths),
+        _COUNT_HITS if count_hits else "",
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
         file.write(script)
     try:
         output = subprocess.run(  # noqa: S603 - wrk, found on PATH
             [WRK, "--threads", "2", "--connections", str(CLIENTS), "--duration",
-             f"{seconds}s", "--timeout", "10s", "--script", file.name, base],
+             f"{seconds}s", "--timeout", "10s", "--script", file.name, base, "--", str(seed)],
             capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
     finally:
         Path(file.name).unlink()
     line = next(line for line in output.splitlines() if line.startswith("RESULT"))
-    requests, micros, p50, p95, p99, errors = (float(word) for word in line.split()[1:])
+    requests, micros, p50, p95, p99, errors, hits = (float(word) for word in line.split()[1:])
     if errors:
         raise RuntimeError(f"wrk saw {errors:.0f} errors:\n{output}")
-    return Load(requests / (micros / 1e6), p50 / 1000, p95 / 1000, p99 / 1000)
+    return Load(requests / (micros / 1e6), p50 / 1000, p95 / 1000, p99 / 1000, hits / requests)

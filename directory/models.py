@@ -576,3 +576,13 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(80))
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
+
+
+class DataGeneration(Base):
+    """One row: a counter that every change to what a search can show bumps (by triggers, see
+    `directory.generation`), so caches of search results can tell when they are out of date."""
+
+    __tablename__ = "data_generation"
+
+    id: Mapped[intpk]
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

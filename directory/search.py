@@ -26,6 +26,7 @@ from sqlalchemy import (
     column,
     exists,
     func,
+    literal_column,
     or_,
     select,
     union_all,
@@ -181,6 +182,16 @@ def _zip_place(zip_code: str) -> Place:
             "We don't know the ZIP code %(zip)s. Check it, or try a city and state.", zip=zip_code
         )
     return place
+
+
+def load_gazetteer() -> None:
+    """Build the ZIP and city indexes now (about a second), not in the first searches.
+
+    A server calls this before it serves: the indexes are cached once built, but threads that
+    all search at start would each build them at once, queueing every search behind them.
+    """
+    _zip_index()
+    _city_index()
 
 
 @cache
@@ -372,17 +383,29 @@ def _nearest_locations(
     SQLite would read most of the directory. The place, radius and box are parameters (see
     `_parameters`), so each kind of search is built, and compiled, once.
     """
-    distance = _distance_miles()
+    candidates = select(
+        Location.clinic_id, Location.id.label("location_id"), _distance_miles().label("distance")
+    ).where(_near(index, lon_ranges))
+    # A fence (LIMIT -1 on SQLite, OFFSET 0 on PostgreSQL): inlined, the subquery would have
+    # the database work the distance out once for each of its three uses below.
+    measured = (
+        candidates.limit(literal_column("-1"))
+        if dialect == "sqlite"
+        else candidates.offset(literal_column("0"))
+    ).subquery("measured")
     located = (
         select(
-            Location.clinic_id,
-            Location.id.label("location_id"),
-            distance.label("distance"),
+            measured.c.clinic_id,
+            measured.c.location_id,
+            measured.c.distance,
             func.row_number()
-            .over(partition_by=Location.clinic_id, order_by=(distance, Location.id))
+            .over(
+                partition_by=measured.c.clinic_id,
+                order_by=(measured.c.distance, measured.c.location_id),
+            )
             .label("nth"),
         )
-        .where(_near(index, lon_ranges), distance <= bindparam("radius", type_=Float))
+        .where(measured.c.distance <= bindparam("radius", type_=Float))
         .subquery("located")
     )
     return (

@@ -9,11 +9,13 @@ from flask import Flask
 
 from directory.db import database_url
 from directory.geocode import CENSUS_GEOCODER_URL
+from directory.search import load_gazetteer
 from web import (
     accounts,
     api,
     assets,
     auth,
+    cache,
     clinics,
     dashboard,
     db,
@@ -49,11 +51,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         STALE_AFTER_DAYS_BY_SOURCE={},
     )
     app.config.from_mapping(security.defaults())
+    app.config.from_mapping(cache.defaults())
     if test_config is not None:
         app.config.from_mapping(test_config)
     _ensure_secret_key(app)
     app.url_map.converters["int"] = params.RowIdConverter  # before any route is added
     db.init_app(app)
+    load_gazetteer()
+    cache.init_app(app)
     filters.init_app(app)
     errors.init_app(app)
     security.init_app(app)

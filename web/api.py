@@ -7,11 +7,13 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
 from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import MultiDict
 
 from directory.listings import listing_record, listing_records
 from directory.moderation import is_public
 from directory.search import SearchInputError, get_clinic
 from directory.vocab import Verdict
+from web.cache import cached
 from web.db import get_session
 from web.errors import json_error
 from web.openapi import openapi_document
@@ -21,6 +23,10 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 DEFAULT_LIMIT = 50
 MAX_AGE_SECONDS = 300
+QUERY_KEYS = (
+    "near", "lat", "lon", "radius", "status", "modality", "condition", "support", "limit", "offset"
+)  # fmt: skip
+"""The parameters a search's body depends on (as given: the body echoes `near`)."""
 
 
 @bp.errorhandler(SearchInputError)
@@ -42,9 +48,15 @@ def cache_and_share(response: Response) -> Response:
 
 
 @bp.get("/clinics")
-def clinics_near() -> dict[str, Any]:
+def clinics_near() -> Response:
     """Listings near `near` (or `lat`/`lon`) within `radius` miles passing the filters."""
     args = request.args
+    query = [(key, args[key]) for key in QUERY_KEYS if key in args]
+    return cached("api", query, lambda: jsonify(_clinics_near(args)))
+
+
+def _clinics_near(args: MultiDict[str, str]) -> dict[str, Any]:
+    """The search's body: what was asked, how many were found, and the page's records."""
     limit = parse_count(args.get("limit"), DEFAULT_LIMIT, "limit")
     offset = parse_count(args.get("offset"), 0, "offset")
     ranking = run_ranking(args, limit, offset)

@@ -2,12 +2,13 @@
 
 from math import ceil
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from directory.search import SearchInputError, SearchResults
 from directory.vocab import Condition, Modality
+from web.cache import cached
 from web.params import parse_count, run_search
 
 bp = Blueprint("search", __name__)
@@ -19,8 +20,14 @@ QUERY_KEYS = ("near", "lat", "lon", "radius", "status", "modality", "condition",
 
 
 @bp.get("/")
-def index() -> ResponseReturnValue:
+def index() -> Response:
     """The search form and, once a place is given, the clinics near it."""
+    # the page echoes the whole query string (the language switch links back to it)
+    return cached("page", [("path", request.full_path)], lambda: make_response(_page()))
+
+
+def _page() -> ResponseReturnValue:
+    """The page for the query string: the form, and the results or why there are none."""
     args = request.args
     query = {key: args[key][:200] for key in QUERY_KEYS if args.get(key)}
     form = {

@@ -51,6 +51,7 @@ def app(fresh_database_url: str, site_engine: Engine, geocoder_url: str) -> Iter
             "SECRET_KEY": "test-secret",
             "GEOCODER_URL": geocoder_url,
             "MAP_TILES_URL": "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png",  # tiles that never load
+            "SEARCH_CACHE": False,  # tests write and read at once; test_search_cache turns it on
         }
     )
     yield app
