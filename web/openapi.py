@@ -167,7 +167,13 @@ def _schemas() -> dict[str, Any]:
             "properties": {
                 "day": {"type": "string", "enum": list(DAYS)},
                 "opens": {"type": "string", "pattern": _CLOCK, "description": "24-hour"},
-                "closes": {"type": "string", "pattern": _CLOCK, "description": "after opens"},
+                "closes": {
+                    "type": "string",
+                    "pattern": _CLOCK,
+                    "description": "24-hour, never equal to opens; earlier than opens when the "
+                    "opening runs past midnight: it closes on the next day (Friday 18:00 to "
+                    "Saturday 02:00 is day fr, opens 18:00, closes 02:00)",
+                },
             },
         },
         "Listing": {
