@@ -170,7 +170,10 @@ def reason_text(reason: str) -> str:
 
 
 def _param_text(value: Param) -> str:
-    """A param in the page's language: words translated, lists joined with commas."""
+    """A param in the page's language: words translated, dates written out ("Oct 1, 2026",
+    "1 oct 2026"), lists joined with commas."""
+    if isinstance(value, date):
+        return str(format_date(value, "medium"))
     if isinstance(value, list):
         return ", ".join(reason_text(item) for item in value)
     return reason_text(value)
