@@ -7,9 +7,9 @@ Only what is stated is kept. A day "Closed" has no hours. A span that runs past 
 24-hour clock when one of them says so (an hour of 0 or above 12, or a leading zero: "09:00"),
 else on the 12-hour clock, where a span closing at or before the hour it opens closes in the
 afternoon ("9–5" is 09:00–17:00, "8:00–5:30" 08:00–17:30) and one ending at 12 ends at noon.
-What is left is counted as unreadable, never guessed at: a span that opens and closes at the same
-time, "9–11" or "1–5" (morning or evening is not said), am/pm on one time only, a text with no
-day and time in it.
+Both with minutes and closing later, they read as written ("9:00–11:30"). What is left is counted
+as unreadable, never guessed at: a span that opens and closes at the same time, "9–11" or "1–5"
+(morning or evening is not said), am/pm on one time only, a text with no day and time in it.
 """
 
 import re
