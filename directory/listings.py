@@ -22,6 +22,7 @@ from directory.models import (
     Verification,
 )
 from directory.overrides import active_override
+from directory.reasons import Reason
 from directory.vocab import FlagStatus, Verdict
 
 Evidence = dict[str, Any]
@@ -325,18 +326,29 @@ def _license_record(item: Evidence) -> dict[str, Any]:
     }
 
 
+def _reason_detail(reason: str) -> dict[str, Any]:
+    """A reason's English text, template and params (dates as `{"date": ISO}`); a reason stored
+    as plain text has no template and no params."""
+    if isinstance(reason, Reason):
+        return reason.to_json()
+    return {"text": reason, "template": None, "params": {}}
+
+
 def _verification_record(
     verification: _VerificationFields | None, override: _OverrideFields | None
 ) -> dict[str, Any]:
     """The verdict, when it was reached (ISO 8601, UTC) and why; "unverified" if never checked.
 
     A maintainer's override gives the status and is published beside the checker's reasons.
+    The reasons are English text (dates in ISO 8601); `reason_details` gives each with the
+    template and params it was filled from, for a reader that shows it in another language.
     """
     computed = Verdict(verification.verdict) if verification else Verdict.UNVERIFIED
     return {
         "status": Verdict(override.verdict if override else computed).value,
         "checked_at": verification.checked_at.astimezone(UTC).isoformat() if verification else None,
         "reasons": list(verification.reasons) if verification else [],
+        "reason_details": [_reason_detail(r) for r in verification.reasons] if verification else [],
         "override": (
             {
                 "status": Verdict(override.verdict).value,

@@ -165,7 +165,8 @@ class Location(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     raw: Mapped[str | None] = mapped_column(Text)
     hours: Mapped[list[dict[str, Any]]] = mapped_column(default=list, server_default="[]")
-    """Opening hours: `{"day": "mo", "opens": "09:00", "closes": "17:00"}` in week order."""
+    """Opening hours: `{"day": "mo", "opens": "09:00", "closes": "17:00"}` in week order; a
+    `closes` before `opens` is on the next day (`fr` 18:00–02:00 is Friday night)."""
 
     clinic: Mapped[Clinic] = relationship(back_populates="locations")
 

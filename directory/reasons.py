@@ -3,15 +3,25 @@
 A `Reason` *is* its English text (a `str`), so the API, the open-data report and every comparison
 see exactly that. It also keeps the fixed template it was built from and the named params that fill
 it, so the site can look the template up in its catalogue and show the sentence in the patient's
-language. A param is text, another `Reason` (words that are translated too, such as a status), or a
-list of either (joined with commas). `Reason("...")` with a literal template is also the marker that
-puts the template in the translation catalogue (`pybabel extract -k Reason`).
+language. A param is text, another `Reason` (words that are translated too, such as a status), a
+list of either (joined with commas), or a `date`: ISO 8601 in the English text and in the stored
+form (`{"date": "2026-10-01"}`), so that machines read it, and written out in the page's language
+by the site. `Reason("...")` with a literal template is also the marker that puts the template in
+the translation catalogue (`pybabel extract -k Reason`).
+
+Reasons stored before dates were typed keep theirs as ISO text under the param `day`, the only
+name a date was ever given; they read back as dates.
 """
 
+from datetime import date
 from typing import Any, Self
 
-Param = str | list[str]
-"""A value that fills a template: text (a `Reason` is text) or a list of them, joined by commas."""
+Param = str | date | list[str]
+"""A value that fills a template: text (a `Reason` is text), a date, or a list of texts (joined
+by commas)."""
+
+_LEGACY_DATE_PARAM = "day"
+"""The param that held a date as ISO text in reasons stored before dates were typed."""
 
 
 class Reason(str):
@@ -49,21 +59,40 @@ class Reason(str):
         """A stored reason back: a `Reason` from its stored form, any other text as it is."""
         if not isinstance(stored, dict):
             return str(stored)
-        params = {key: _param_from_json(value) for key, value in stored.get("params", {}).items()}
+        params = {
+            key: _legacy_date(key, _param_from_json(value))
+            for key, value in stored.get("params", {}).items()
+        }
         return cls._made(str(stored["text"]), str(stored["template"]), params)
 
 
 def _english(value: Param) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
     return ", ".join(value) if isinstance(value, list) else value
 
 
 def _param_to_json(value: Param) -> Any:
     if isinstance(value, list):
         return [_param_to_json(item) for item in value]
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
     return value.to_json() if isinstance(value, Reason) else str(value)
 
 
 def _param_from_json(value: object) -> Param:
     if isinstance(value, list):
         return [Reason.from_json(item) for item in value]
+    if isinstance(value, dict) and set(value) == {"date"}:
+        return date.fromisoformat(str(value["date"]))
     return Reason.from_json(value)
+
+
+def _legacy_date(key: str, value: Param) -> Param:
+    """A date kept as ISO text under `day` (stored before dates were typed) as a date."""
+    if key != _LEGACY_DATE_PARAM or type(value) is not str:
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return value

@@ -170,7 +170,10 @@ def reason_text(reason: str) -> str:
 
 
 def _param_text(value: Param) -> str:
-    """A param in the page's language: words translated, lists joined with commas."""
+    """A param in the page's language: words translated, dates written out ("Oct 1, 2026",
+    "1 oct 2026"), lists joined with commas."""
+    if isinstance(value, date):
+        return str(format_date(value, "medium"))
     if isinstance(value, list):
         return ", ".join(reason_text(item) for item in value)
     return reason_text(value)
@@ -182,10 +185,19 @@ def modality_label(modality: str) -> str:
 
 
 def hours_by_day(hours: list[dict[str, str]]) -> list[tuple[str, list[str]]]:
-    """A location's opening hours as rows: each day named, with its "09:00–17:00" spans."""
+    """A location's opening hours as rows: each day named, with its "09:00–17:00" spans.
+
+    A span past midnight stays on the day it opens and says so: "18:00–02:00 (next day)".
+    """
     spans: dict[str, list[str]] = {}
     for opening in hours:
-        spans.setdefault(opening["day"], []).append(f"{opening['opens']}–{opening['closes']}")
+        opens, closes = opening["opens"], opening["closes"]
+        span = (
+            gettext("%(opens)s–%(closes)s (next day)", opens=opens, closes=closes)
+            if closes < opens
+            else f"{opens}–{closes}"
+        )
+        spans.setdefault(opening["day"], []).append(str(span))
     return [(str(DAY_LABELS[day]), spans[day]) for day in DAY_LABELS if day in spans]
 
 

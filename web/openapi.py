@@ -167,7 +167,57 @@ def _schemas() -> dict[str, Any]:
             "properties": {
                 "day": {"type": "string", "enum": list(DAYS)},
                 "opens": {"type": "string", "pattern": _CLOCK, "description": "24-hour"},
-                "closes": {"type": "string", "pattern": _CLOCK, "description": "after opens"},
+                "closes": {
+                    "type": "string",
+                    "pattern": _CLOCK,
+                    "description": "24-hour, never equal to opens; earlier than opens when the "
+                    "opening runs past midnight: it closes on the next day (Friday 18:00 to "
+                    "Saturday 02:00 is day fr, opens 18:00, closes 02:00)",
+                },
+            },
+        },
+        "Reason": {
+            "type": "object",
+            "required": ["text", "template", "params"],
+            "properties": {
+                "text": {"type": "string", "description": "English; the template filled in"},
+                "template": {
+                    **_STRING_OR_NULL,
+                    "description": "With %(name)s placeholders; null for a reason stored as text",
+                },
+                "params": {
+                    "type": "object",
+                    "description": "What fills each placeholder: text, a date, a nested reason "
+                    "(translated too), or a list of texts or reasons joined with commas",
+                    "additionalProperties": {
+                        "anyOf": [
+                            {"type": "string"},
+                            {"$ref": "#/components/schemas/ReasonDate"},
+                            {"$ref": "#/components/schemas/Reason"},
+                            {
+                                "type": "array",
+                                "items": {
+                                    "anyOf": [
+                                        {"type": "string"},
+                                        {"$ref": "#/components/schemas/Reason"},
+                                    ]
+                                },
+                            },
+                        ]
+                    },
+                },
+            },
+        },
+        "ReasonDate": {
+            "type": "object",
+            "required": ["date"],
+            "additionalProperties": False,
+            "properties": {
+                "date": {
+                    "type": "string",
+                    "format": "date",
+                    "description": "ISO 8601; the site writes it out in the reader's language",
+                }
             },
         },
         "Listing": {
@@ -187,7 +237,17 @@ def _schemas() -> dict[str, Any]:
                     "properties": {
                         "status": {"enum": list(Verdict)},
                         "checked_at": {**_STRING_OR_NULL, "format": "date-time"},
-                        "reasons": strings,
+                        "reasons": {
+                            **strings,
+                            "description": "Why, in English, dates in ISO 8601 (2026-10-01)",
+                        },
+                        "reason_details": {
+                            "type": "array",
+                            "description": "The same reasons, in the same order, each with the "
+                            "template and params it was filled from, to show it in another "
+                            "language (the site's Spanish catalogue has every template)",
+                            "items": {"$ref": "#/components/schemas/Reason"},
+                        },
                     },
                 },
                 "distance_miles": {"type": "number", "description": "In search results only."},

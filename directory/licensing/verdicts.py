@@ -264,14 +264,7 @@ def _problems(
 ) -> list[str]:
     """Why this clinician makes the listing a licence problem, if they do."""
     name = findings.clinician.name
-    reasons: list[str] = [
-        Reason(
-            "%(name)s is on the OIG exclusion list since %(day)s.",
-            name=name,
-            day=str(_day(m.exclusion.excluded_on)),
-        )
-        for m in findings.exclusions
-    ]
+    reasons: list[str] = [_excluded(name, m.exclusion) for m in findings.exclusions]
     prescriber = [m for m in findings.confirmed if _prescriber(m, rules)]
     for match in prescriber:
         status = effective_status(match.license, as_of)
@@ -290,15 +283,31 @@ def _problems(
         expired = next(
             m for m in in_state if effective_status(m.license, as_of) is LicenseStatus.EXPIRED
         )
-        reasons.append(
-            Reason(
-                "%(name)s's %(licence)s expired on %(day)s.",
-                name=name,
-                licence=_describe(expired.license),
-                day=str(_day(expired.license.expiration_date)),
-            )
-        )
+        reasons.append(_expired(name, expired.license))
     return reasons
+
+
+def _excluded(name: str, exclusion: Exclusion) -> Reason:
+    """That a clinician is excluded, and since when if the list says."""
+    if exclusion.excluded_on is None:
+        return Reason("%(name)s is on the OIG exclusion list.", name=name)
+    return Reason(
+        "%(name)s is on the OIG exclusion list since %(day)s.",
+        name=name,
+        day=exclusion.excluded_on,
+    )
+
+
+def _expired(name: str, license: License) -> Reason:
+    """That a clinician's licence has expired, and when if the record says."""
+    if license.expiration_date is None:
+        return Reason("%(name)s's %(licence)s has expired.", name=name, licence=_describe(license))
+    return Reason(
+        "%(name)s's %(licence)s expired on %(day)s.",
+        name=name,
+        licence=_describe(license),
+        day=license.expiration_date,
+    )
 
 
 def _holding(findings: list[ClinicianFindings], matches: list[LicenseMatch]) -> list[str]:

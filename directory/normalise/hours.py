@@ -1,9 +1,15 @@
 """Opening hours as printed ("Mo-Fr 09:00-17:00", "Monday – Friday: 9 am – 5 pm", "Sunday:
 Closed") in one vocabulary: a day (`DAYS`) with the 24-hour times it opens and closes.
 
-Only what is stated is kept. A day "Closed" has no hours; a span that closes at or before it
-opens (past midnight, or "8:00–5:00" with no am/pm) and a text with no day and time in it are
-unreadable: they are counted, never guessed at.
+Only what is stated is kept. A day "Closed" has no hours. A span that runs past midnight
+("Fri 6pm–2am", "Fr 18:00-02:00") is kept under the day it opens, with a `closes` earlier than its
+`opens`: it closes on the next day. Times without am/pm are read as people write them: on the
+24-hour clock when one of them says so (an hour of 0 or above 12, or a leading zero: "09:00"),
+else on the 12-hour clock, where a span closing at or before the hour it opens closes in the
+afternoon ("9–5" is 09:00–17:00, "8:00–5:30" 08:00–17:30) and one ending at 12 ends at noon.
+Both with minutes and closing later, they read as written ("9:00–11:30"). What is left is counted
+as unreadable, never guessed at: a span that opens and closes at the same time, "9–11" or "1–5"
+(morning or evening is not said), am/pm on one time only, a text with no day and time in it.
 """
 
 import re
@@ -29,7 +35,7 @@ _TIME = r"\d{1,2}(?:[:.h]\d{2})?\s*(?:[ap]\.?\s?m\b\.?)?"
 _TIME_SPAN = rf"{_TIME}{_TO}{_TIME}"
 _CLOSED = r"closed|cerrado"
 _STATEMENT = re.compile(
-    rf"(?P<days>{_DAY_SPAN}(?:\s*(?:,|&|and|y)\s*{_DAY_SPAN})*)\s*:?\s*"
+    rf"(?P<days>{_DAY_SPAN}(?:\s*(?:,|&|and|y)\s*{_DAY_SPAN})*)\s*[:,]?\s*"
     rf"(?P<times>{_TIME_SPAN}(?:\s*(?:,|&|and|y)\s*{_TIME_SPAN})*|{_CLOSED})",
     re.IGNORECASE,
 )
@@ -42,17 +48,26 @@ _TIME_SPAN_RE = re.compile(rf"(?P<opens>{_TIME}){_TO}(?P<closes>{_TIME})", re.IG
 _CLOSED_RE = re.compile(_CLOSED, re.IGNORECASE)
 _NAMES_DAY = re.compile(rf"\b{_DAY}\b", re.IGNORECASE)
 _MENTIONS_HOURS = re.compile(
-    rf"\b{_DAY}\b|\d{{1,2}}(?::\d{{2}}|\s*[ap]\.?\s?m\b)|{_CLOSED}", re.IGNORECASE
+    rf"\b{_DAY}\b|\d{{1,2}}(?::\d{{2}}|\s*[ap]\.?\s?m\b|\s*[-–—]\s*\d{{1,2}}\b)|{_CLOSED}",
+    re.IGNORECASE,
 )
 
 
 @dataclass(frozen=True, order=True)
 class OpeningHours:
-    """One day's opening, in 24-hour "HH:MM" times; `opens` is always before `closes`."""
+    """One day's opening, in 24-hour "HH:MM" times; never `opens == closes`.
+
+    `closes` before `opens` closes on the next day: `fr 18:00–02:00` is Friday night.
+    """
 
     day: str
     opens: str
     closes: str
+
+    @property
+    def overnight(self) -> bool:
+        """Whether it closes on the next day (past midnight)."""
+        return self.closes < self.opens
 
     def as_dict(self) -> dict[str, str]:
         """The JSON form stored and published."""
@@ -84,7 +99,7 @@ def names_day(text: str) -> bool:
 
 
 def mentions_hours(text: str) -> bool:
-    """Whether a text names a day, a time of day ("9:00", "5 pm") or a closing."""
+    """Whether a text names a day, a time of day ("9:00", "5 pm", "9–5") or a closing."""
     return bool(_MENTIONS_HOURS.search(_plain(text)))
 
 
@@ -117,22 +132,51 @@ def _days(span: re.Match[str]) -> list[str]:
 
 
 def _span(opens_text: str, closes_text: str) -> tuple[str, str] | None:
-    """A span's 24-hour times; None unless both read the same way and it closes after opening.
-
-    Both times carry am/pm, or neither does and both give minutes ("09:00-17:00").
-    """
+    """A span's 24-hour times; None unless it reads one way only (see the module's docstring)."""
     opens, closes = _TIME_RE.fullmatch(opens_text.strip()), _TIME_RE.fullmatch(closes_text.strip())
     if opens is None or closes is None:
         return None
-    twelve_hour = {bool(opens.group("meridiem")), bool(closes.group("meridiem"))}
-    if twelve_hour == {False} and not (opens.group("minute") and closes.group("minute")):
+    marked = {bool(opens.group("meridiem")), bool(closes.group("meridiem"))}
+    if marked == {True, False}:
         return None
-    if len(twelve_hour) != 1:
-        return None
+    if marked == {False} and not (_twenty_four_hour(opens) or _twenty_four_hour(closes)):
+        return _twelve_hour_span(opens, closes)
     first, last = _clock(opens), _clock(closes)
-    if first is None or last is None or first >= last:
+    if first is None or last is None or first == last:
         return None
     return first, last
+
+
+def _twenty_four_hour(time: re.Match[str]) -> bool:
+    """Whether a time without am/pm can only be on the 24-hour clock ("0:30", "17:00", "09:00")."""
+    hour = time.group("hour")
+    return hour.startswith("0") or int(hour) > 12
+
+
+def _twelve_hour_span(opens: re.Match[str], closes: re.Match[str]) -> tuple[str, str] | None:
+    """A span without am/pm on the 12-hour clock: the morning to the afternoon when it closes at
+    or before the hour it opens ("9–5"), up to noon when it ends at 12 ("9–12"); spans of one
+    half of the day that do not say which ("9–11", "1–5") are None, unless both give minutes
+    ("9:00–11:30", read as the 24-hour clock, as always)."""
+    if max(int(time.group("minute") or 0) for time in (opens, closes)) > 59:
+        return None
+    opening, closing = _minutes(opens), _minutes(closes)
+    if closing <= opening:
+        closing += 12 * 60 if int(closes.group("hour")) < 12 else 0
+    elif int(closes.group("hour")) != 12 and not (opens.group("minute") and closes.group("minute")):
+        return None
+    if not opening < closing < 24 * 60:
+        return None
+    return _hh_mm(opening), _hh_mm(closing)
+
+
+def _minutes(time: re.Match[str]) -> int:
+    """A 12-hour time's minutes after midnight, as a morning's (12 is noon)."""
+    return int(time.group("hour")) * 60 + int(time.group("minute") or 0)
+
+
+def _hh_mm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _clock(time: re.Match[str]) -> str | None:

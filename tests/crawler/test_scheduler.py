@@ -30,8 +30,10 @@ def job_ids(config: JobConfig) -> set[str]:
         scheduler.shutdown(wait=True)
 
 
-def test_with_celery_the_scheduler_keeps_the_leases_of_queued_runs(config, monkeypatch):
-    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/5")
+def test_with_celery_the_scheduler_keeps_the_leases_of_queued_runs(
+    config, monkeypatch, redis_database
+):
+    monkeypatch.setenv("REDIS_URL", redis_database.url)
     assert job_ids(config) == {"crawl:oig", RESUME_JOB, LEASE_JOB}
     monkeypatch.delenv("REDIS_URL")
     assert job_ids(config) == {"crawl:oig", RESUME_JOB}  # its stored job is dropped

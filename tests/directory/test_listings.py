@@ -132,6 +132,13 @@ def test_listing_record_follows_the_export_contract(session):
             "status": "license_problem",
             "checked_at": "2026-11-20T09:30:00+00:00",
             "reasons": ["John Smith, CRNA is on the federal exclusion list."],
+            "reason_details": [
+                {
+                    "text": "John Smith, CRNA is on the federal exclusion list.",
+                    "template": None,
+                    "params": {},
+                }
+            ],
             "override": None,
         },
         "under_review": False,
@@ -150,6 +157,7 @@ def test_listing_record_of_an_unchecked_clinic_is_unverified(session):
         "status": "unverified",
         "checked_at": None,
         "reasons": [],
+        "reason_details": [],
         "override": None,
     }
     assert record["clinicians"][0]["licenses"] == []

@@ -63,3 +63,47 @@ def test_reasons_keep_their_templates_and_params_through_the_database(session):
     assert first.params["licence"].template == "%(type)s licence %(number)s in %(state)s"
     assert first.params["status"].template == "suspended"
     assert type(second) is str
+
+
+def expired() -> Reason:
+    return Reason("%(name)s's licence expired on %(day)s.", name="Jo", day=date(2026, 10, 1))
+
+
+def test_a_date_param_is_iso_in_the_english_text_and_the_stored_form():
+    reason = expired()
+
+    assert reason == "Jo's licence expired on 2026-10-01."
+    assert reason.to_json()["params"] == {"name": "Jo", "day": {"date": "2026-10-01"}}
+
+
+def test_a_date_param_reads_back_from_the_database_as_a_date(session):
+    clinic = Clinic(key="test:dated-reasons", name="A Clinic")
+    clinic.verifications.append(
+        Verification(
+            verdict="license_problem",
+            as_of=date(2026, 11, 25),
+            checked_at=CHECKED,
+            reasons=[expired()],
+        )
+    )
+    session.add(clinic)
+    session.flush()
+    session.expire_all()
+
+    (reason,) = session.scalars(select(Verification.reasons)).one()
+
+    assert reason == "Jo's licence expired on 2026-10-01."
+    assert reason.params["day"] == date(2026, 10, 1)
+
+
+def test_a_date_stored_as_iso_text_before_dates_were_typed_reads_back_as_a_date():
+    stored = {
+        "text": "Jo is on the OIG exclusion list since 2024-01-15.",
+        "template": "%(name)s is on the OIG exclusion list since %(day)s.",
+        "params": {"name": "Jo", "day": "2024-01-15"},
+    }
+    unreadable = stored | {"params": {"name": "Jo", "day": "last spring"}}
+
+    assert Reason.from_json(stored).params == {"name": "Jo", "day": date(2024, 1, 15)}
+    assert Reason.from_json(stored) == stored["text"]
+    assert Reason.from_json(unreadable).params["day"] == "last spring"

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-import redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,7 +35,6 @@ def sessions(fresh_database_url: str) -> Iterator[sessionmaker[Session]]:
     engine.dispose()
 
 
-LOCKS_REDIS_URL = "redis://127.0.0.1:6379/5"  # database 5: these tests' own (flushed here)
 SHORT = timedelta(seconds=2)  # long enough for a busy machine to renew within it
 
 
@@ -49,11 +47,10 @@ def make_locks(request, sessions):
     if request.param == "database":
         yield lambda lease=LONG: DatabaseLocks(sessions, lease)
         return
-    client = redis.Redis.from_url(LOCKS_REDIS_URL)
-    client.flushdb()
-    yield lambda lease=LONG: RedisLocks(client, lease)
-    client.flushdb()
-    client.close()
+    redis_database = request.getfixturevalue("redis_database")
+    redis_database.empty()
+    yield lambda lease=LONG: RedisLocks(redis_database.client, lease)
+    redis_database.empty()
 
 
 @pytest.fixture
@@ -243,11 +240,11 @@ def test_a_manual_lock_whose_holder_is_gone_is_taken_over_before_its_lease_runs_
     assert locks.owner("sites") == "host:2"
 
 
-def test_the_locks_live_where_configured(sessions, monkeypatch):
+def test_the_locks_live_where_configured(sessions, monkeypatch, redis_database):
     monkeypatch.delenv("CLINICS_LOCKS", raising=False)
     monkeypatch.delenv("REDIS_URL", raising=False)
     assert isinstance(locks_for(sessions), DatabaseLocks)
-    monkeypatch.setenv("REDIS_URL", LOCKS_REDIS_URL)
+    monkeypatch.setenv("REDIS_URL", redis_database.url)
     assert isinstance(locks_for(sessions), RedisLocks)  # with the queue, by default
     monkeypatch.setenv("CLINICS_LOCKS", "database")
     assert isinstance(locks_for(sessions), DatabaseLocks)

@@ -113,6 +113,27 @@ def test_expired_in_state_licence_is_a_problem_unless_an_active_one_is_there_too
     assert renewed.verdict is Verdict.VERIFIED
 
 
+def test_the_day_a_licence_expired_is_a_date_param_of_its_reason():
+    expired = licence(status=LicenseStatus.EXPIRED, expires=date(2025, 3, 31))
+    (reason,) = decide({"TX"}, [found(expired)], AS_OF).reasons
+    assert reason.params["day"] == date(2025, 3, 31)
+
+
+def test_a_licence_recorded_expired_without_a_date_is_said_to_have_expired():
+    expired = licence(status=LicenseStatus.EXPIRED)
+    assert decide({"TX"}, [found(expired)], AS_OF).reasons == [
+        "Jane Doe, MD's MD licence N1 in TX has expired."
+    ]
+
+
+def test_an_exclusion_without_a_date_is_said_without_one():
+    findings = found(licence(), excluded=True)
+    findings.exclusions[0].exclusion.excluded_on = None
+    assert decide({"TX"}, [findings], AS_OF).reasons == [
+        "Jane Doe, MD is on the OIG exclusion list."
+    ]
+
+
 def test_old_expired_licence_in_another_state_is_not_a_problem():
     old = licence(state="NY", status=LicenseStatus.EXPIRED, id=2)
     assert decide({"TX"}, [found(licence(), old)], AS_OF).verdict is Verdict.VERIFIED

@@ -268,10 +268,16 @@ def test_crawl_stores_stated_hours_and_counts_unreadable_ones(first_crawl, crawl
         clinic = session.scalars(select(Clinic).where(Clinic.name.like("Calm Waters%"))).one()
         hours = {(o["day"], o["opens"], o["closes"]) for loc in clinic.locations for o in loc.hours}
         sources = {f.field for f in clinic.field_sources}
+        hill_country = session.scalars(
+            select(Clinic).where(Clinic.name.like("Hill Country%"))
+        ).one()
+        printed = {(o["day"], o["opens"], o["closes"]) for o in hill_country.locations[0].hours}
     assert hours == {(day, "08:00", "18:00") for day in ("mo", "tu", "we", "th")} | {
         ("fr", "08:00", "14:00")
     }
     assert "hours" in sources
     by_source = {run.source_name: run for run in runs(crawled_engine)}
-    # Hill Country prints "Office hours: Tuesday–Saturday, 9–5": no am/pm, so not read
+    # Hill Country prints "Office hours: Tuesday–Saturday, 9–5": without am/pm, 9 am to 5 pm;
+    # its "Sunday & Monday by appointment" states no time, so it is counted, not read
+    assert printed == {(day, "09:00", "17:00") for day in ("tu", "we", "th", "fr", "sa")}
     assert by_source["clinic-sites"].counts["skipped/unreadable_hours"] >= 1

@@ -1,6 +1,7 @@
 """Crawl jobs for real: sharded runs as local processes, on Celery workers over Redis, and killed.
 
-Celery runs against the Redis server on 127.0.0.1:6379, database 7 (flushed here, and only it).
+Celery runs against the Redis server on 127.0.0.1:6379, in the test run's own database
+(`redis_database`), emptied before each test that uses it.
 """
 
 import json
@@ -15,7 +16,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pytest
-import redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,11 +23,10 @@ from crawler.jobs import JobConfig, wait_for
 from directory.db import make_engine
 from directory.models import CrawlRun, CrawlShard
 from localweb import Fault, LocalWeb
-from tests.conftest import new_database
+from tests.conftest import RedisDatabase, new_database
 from tests.e2e.conftest import Clinics
 from tests.e2e.test_kill import assert_whole
 
-REDIS_URL = "redis://127.0.0.1:6379/7"
 LISTINGS_AND_REGISTRY = ("--source", "clinic-sites", "--source", "ketamine-finder")
 REGISTRY = ("--source", "nppes")
 
@@ -130,18 +129,11 @@ def test_two_attempts_at_once_and_one_by_hand_crawl_a_source_once(local_web, fre
     assert len(runs_of(fresh.database_url)) == 1
 
 
-@pytest.fixture(scope="module")
-def broker() -> str:
+@pytest.fixture
+def broker(redis_database: RedisDatabase) -> str:
     """The Redis database the Celery tests queue on, emptied."""
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        if os.environ.get("CI"):
-            pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    client.flushdb()
-    return REDIS_URL
+    redis_database.empty()
+    return redis_database.url
 
 
 class Workers:
@@ -238,9 +230,11 @@ def shard_process_parent(run_id: int, position: int) -> int | None:
     return None
 
 
-def test_a_worker_killed_mid_shard_loses_nothing(one_process, workers, fresh, local_web):
-    slow = local_web.urls["hill-country-wellness"]
-    local_web.inject("hill-country-wellness", "/", Fault(delay=0.6))  # its shard takes a while
+@pytest.fixture
+def slow_dispatch(workers, local_web) -> Iterator[subprocess.Popen[bytes]]:
+    """Two workers, and `clinics dispatch` of the listings under way in the background, Hill
+    Country's site answering slowly so that its shard takes a while; stopped if still running."""
+    local_web.inject("hill-country-wellness", "/", Fault(delay=0.6))
     workers.start(2)
     dispatcher = subprocess.Popen(
         [sys.executable, "-m", "clinics", "dispatch", *LISTINGS_AND_REGISTRY],
@@ -248,6 +242,16 @@ def test_a_worker_killed_mid_shard_loses_nothing(one_process, workers, fresh, lo
         cwd=workers.folder,
         stdout=subprocess.DEVNULL,
     )
+    yield dispatcher
+    if dispatcher.poll() is None:
+        dispatcher.kill()
+        dispatcher.wait(timeout=60)
+
+
+def test_a_worker_killed_mid_shard_loses_nothing(
+    one_process, workers, slow_dispatch, fresh, local_web
+):
+    slow = local_web.urls["hill-country-wellness"]
     engine = make_engine(fresh.database_url)
     deadline, victim = time.monotonic() + 60, None
     while victim is None:
@@ -264,7 +268,7 @@ def test_a_worker_killed_mid_shard_loses_nothing(one_process, workers, fresh, lo
     assert victim in {process.pid for process in workers.processes}
     os.kill(victim, signal.SIGKILL)
     local_web.clear_faults()
-    assert dispatcher.wait(timeout=240) == 0
+    assert slow_dispatch.wait(timeout=240) == 0
     workers.dispatch(*REGISTRY)
     assert listings(fresh) == one_process
     (run, *_) = runs_of(fresh.database_url)
@@ -308,18 +312,10 @@ WORKER_KILL_SEEDS = (5, 6)
 
 
 def test_workers_killed_at_random_moments_leave_a_whole_database_and_lose_nothing(
-    one_process, workers, fresh, local_web
+    one_process, workers, slow_dispatch, fresh, local_web
 ):
     """`kill -9` of a seeded choice of worker at seeded moments of a run, a new worker started
     after each; the database is whole, and the run stores what one process stores."""
-    local_web.inject("hill-country-wellness", "/", Fault(delay=0.6))  # the run takes a while
-    workers.start(2)
-    dispatcher = subprocess.Popen(
-        [sys.executable, "-m", "clinics", "dispatch", *LISTINGS_AND_REGISTRY],
-        env=workers.environment,
-        cwd=workers.folder,
-        stdout=subprocess.DEVNULL,
-    )
     engine = make_engine(fresh.database_url)
     try:
         for seed in WORKER_KILL_SEEDS:
@@ -332,7 +328,7 @@ def test_workers_killed_at_random_moments_leave_a_whole_database_and_lose_nothin
             assert_whole(engine)
             workers.start(1)
         local_web.clear_faults()
-        assert dispatcher.wait(timeout=240) == 0
+        assert slow_dispatch.wait(timeout=240) == 0
         workers.dispatch(*REGISTRY)
         assert_whole(engine)
     finally:

@@ -249,6 +249,22 @@ def test_clinic_page_shows_each_locations_opening_hours_in_the_visitors_language
     assert '<tr><th scope="row">Sábado</th><td>10:00–14:00</td></tr>' in html
 
 
+def test_clinic_page_shows_hours_past_midnight_on_the_opening_day_closing_the_next(
+    client, site_session
+):
+    clinic = add_clinic(site_session, "Night Ketamine", [DOWNTOWN])
+    clinic.locations[0].hours = [{"day": "fr", "opens": "18:00", "closes": "02:00"}]
+    site_session.commit()
+
+    english = client.get(f"/clinics/{clinic.id}").get_data(as_text=True)
+    spanish = client.get(f"/clinics/{clinic.id}", headers={"Accept-Language": "es"})
+
+    assert '<tr><th scope="row">Friday</th><td>18:00–02:00 (next day)</td></tr>' in english
+    assert "Saturday" not in english
+    html = spanish.get_data(as_text=True)
+    assert '<tr><th scope="row">Viernes</th><td>18:00–02:00 (del día siguiente)</td></tr>' in html
+
+
 def test_clinic_page_without_hours_shows_no_hours_table(client, site_session):
     clinic = add_clinic(site_session, "No Hours Ketamine", [DOWNTOWN])
     site_session.commit()

@@ -166,7 +166,9 @@ def test_an_unknown_language_changes_nothing(client):
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
 
 
-def licensed_clinic(session: Session, name: str, status: LicenseStatus, npi: str) -> Clinic:
+def licensed_clinic(
+    session: Session, name: str, status: LicenseStatus, npi: str, expires: date | None = None
+) -> Clinic:
     """A downtown listing whose MD holds one Texas licence, given its verdict by the checker."""
     clinic = add_clinic(session, name, [DOWNTOWN])
     clinic.clinicians.append(
@@ -190,6 +192,7 @@ def licensed_clinic(session: Session, name: str, status: LicenseStatus, npi: str
             last_key="doe",
             full_name="Jane Doe",
             status=status,
+            expiration_date=expires,
             npi=npi,
             source_url="https://tx-board.example/",
             retrieved_at=CHECKED,
@@ -240,6 +243,66 @@ def test_the_api_keeps_the_reasons_in_plain_english(client, site_session):
     ]
 
 
+EXPIRED_ON = date(2026, 10, 1)
+
+
+def test_a_date_in_a_reason_is_written_out_in_the_pages_language(client, site_session):
+    clinic = licensed_clinic(
+        site_session, "Lapsed Clinic", LicenseStatus.ACTIVE, "1679576730", EXPIRED_ON
+    )
+    site_session.commit()
+
+    english = client.get(f"/clinics/{clinic.id}").get_data(as_text=True)
+    spanish = client.get(f"/clinics/{clinic.id}", headers={"Accept-Language": "es"})
+
+    assert "<li>Jane Doe, MD&#39;s MD licence Q6730 in TX expired on Oct 1, 2026.</li>" in english
+    assert "<li>La licencia MD n.º Q6730 de TX de Jane Doe, MD venció el 1 oct 2026.</li>" in (
+        spanish.get_data(as_text=True)
+    )
+
+
+def test_the_api_gives_dates_in_reasons_as_iso_with_the_template_and_params(client, site_session):
+    clinic = licensed_clinic(
+        site_session, "Lapsed Clinic", LicenseStatus.ACTIVE, "1679576731", EXPIRED_ON
+    )
+    site_session.commit()
+
+    record = client.get(f"/api/v1/clinics/{clinic.id}", headers={"Accept-Language": "es"}).json
+
+    (reason,) = record["verification"]["reasons"]
+    (detail,) = record["verification"]["reason_details"]
+    assert reason == "Jane Doe, MD's MD licence Q6731 in TX expired on 2026-10-01."
+    assert detail["text"] == reason
+    assert detail["template"] == "%(name)s's %(licence)s expired on %(day)s."
+    assert detail["params"]["day"] == {"date": "2026-10-01"}
+    assert detail["params"]["licence"]["template"] == "%(type)s licence %(number)s in %(state)s"
+
+
+def test_a_reason_stored_with_its_date_as_iso_text_shows_it_written_out(client, site_session):
+    clinic = add_clinic(site_session, "Old Lapsed Clinic", [DOWNTOWN])
+    stored_before_dates_were_typed = {
+        "text": "Jane Doe, MD is on the OIG exclusion list since 2024-01-15.",
+        "template": "%(name)s is on the OIG exclusion list since %(day)s.",
+        "params": {"name": "Jane Doe, MD", "day": "2024-01-15"},
+    }
+    add_verification(
+        site_session, clinic, clinic.verdict, CHECKED, [stored_before_dates_were_typed], []
+    )
+    site_session.commit()
+
+    english = client.get(f"/clinics/{clinic.id}").get_data(as_text=True)
+    spanish = client.get(f"/clinics/{clinic.id}", headers={"Accept-Language": "es"})
+    record = client.get(f"/api/v1/clinics/{clinic.id}").json["verification"]
+
+    assert "<li>Jane Doe, MD is on the OIG exclusion list since Jan 15, 2024.</li>" in english
+    assert (
+        "<li>Jane Doe, MD figura en la lista de exclusión de la OIG desde el 15 ene 2024.</li>"
+        in (spanish.get_data(as_text=True))
+    )
+    assert record["reasons"] == [stored_before_dates_were_typed["text"]]
+    assert record["reason_details"][0]["params"]["day"] == {"date": "2024-01-15"}
+
+
 def test_reasons_stored_as_plain_text_show_as_they_are(client, site_session):
     clinic = add_clinic(site_session, "Old Clinic", [DOWNTOWN])
     add_verification(
@@ -252,6 +315,10 @@ def test_reasons_stored_as_plain_text_show_as_they_are(client, site_session):
     )
 
     assert "<li>Checked by hand: 100% fine.</li>" in html
+    record = client.get(f"/api/v1/clinics/{clinic.id}").json["verification"]
+    assert record["reason_details"] == [
+        {"text": "Checked by hand: 100% fine.", "template": None, "params": {}}
+    ]
 
 
 def test_a_translation_that_does_not_fit_its_params_shows_the_english(app, caplog):

@@ -1,7 +1,6 @@
 """The site's defences: headers, cookies, templates without inline script, escaping of crawled
 and reported text, SQL injection attempts, and rate limits shared through Redis."""
 
-import os
 import re
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from web.db import get_engine
 
 TEMPLATES = Path(__file__).parents[2] / "web" / "templates"
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-REDIS_URL = "redis://127.0.0.1:6379/6"  # a database of its own, flushed by the test
 
 
 def test_every_response_carries_the_security_headers(client, site_session):
@@ -152,28 +150,15 @@ def test_sql_injection_in_forms_is_stored_as_text_or_refused(client, site_sessio
     assert site_session.scalars(select(Flag.details)).all() == [attack]
 
 
-def _redis_or_skip():
-    redis = pytest.importorskip("redis")
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis.ConnectionError:
-        if os.environ.get("CI"):
-            pytest.fail(f"no Redis at {REDIS_URL}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    return connection
-
-
 def test_rate_limits_in_redis_are_shared_by_every_worker(
-    fresh_database_url, site_engine, site_session
+    fresh_database_url, site_engine, site_session, redis_database
 ):
-    redis = _redis_or_skip()
-    redis.flushdb()
+    redis_database.empty()
     austin = seed_austin(site_session)
     config = {
         "DATABASE_URL": fresh_database_url,
         "SECRET_KEY": "k",
-        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_STORAGE_URI": redis_database.url,
         "FLAG_RATE_LIMIT": "1 per hour",
     }
     apps = []
@@ -191,8 +176,8 @@ def test_rate_limits_in_redis_are_shared_by_every_worker(
             if clinic is austin.near:
                 assert statuses == 303
         assert statuses == 429  # the second worker saw the first one's count
-        assert redis.keys("LIMITS*")
+        assert redis_database.client.keys("LIMITS*")
     finally:
-        redis.flushdb()
+        redis_database.empty()
         for app in apps:
             get_engine(app).dispose()

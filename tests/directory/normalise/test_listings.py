@@ -377,7 +377,7 @@ def test_a_locations_stated_hours_are_read_and_unreadable_ones_counted():
 
 
 def test_printed_hours_go_to_a_sole_location_without_stated_hours():
-    printed = ["Monday–Friday: 9am–5pm", "Sunday: Closed", "Saturday 8:00–1:00"]
+    printed = ["Monday–Friday: 9am–5pm", "Sunday: Closed", "Saturday 9–11"]
     record = normalise_listing(clinic(locations=[LocationItem(**AUSTIN)], hours_texts=printed))
     assert [(o.day, o.opens, o.closes) for o in record.locations[0].hours][0] == (
         "mo",
@@ -385,7 +385,7 @@ def test_printed_hours_go_to_a_sole_location_without_stated_hours():
         "17:00",
     )
     assert len(record.locations[0].hours) == 5
-    assert record.unreadable_hours == 1  # "8:00–1:00" would close before it opens
+    assert record.unreadable_hours == 1  # "9–11": morning or evening is not said
 
 
 def test_printed_hours_of_a_site_with_several_locations_are_left_out():
