@@ -3,6 +3,7 @@
 Strings stay as printed; `directory.normalise` decides what they mean.
 """
 
+import codecs
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -77,10 +78,15 @@ CITY_LINE = rf"[A-Z][A-Za-z .'-]{{1,40}},?[ ]{STATE},?[ ]\d{{5}}"
 ADDRESS_CONTINUES = re.compile(rf"\n(?={SUITE_LINE}|{CITY_LINE})")
 WHITESPACE = re.compile(r"\s+")
 POSSIBLE = Leniency.POSSIBLE  # numbers are validated by the normaliser, not here
-PHONE_SHAPE = re.compile(r"\d{3}[^\d\n]{0,3}\d{4}")  # "555-0142", "5550142", "555 ‑ 0142"
+# Text is searched for digits in its digit mask (see `_digit_mask`) with `bytes.find`: on a long
+# page each pass of Python's regular-expression engine costs about as much as parsing the page.
+DIGIT, OTHER = b"0", b"."
+# A phone-shaped run of digits: three, up to three other characters on the line, four ("555-0142",
+# "5550142", "555 ‑ 0142"); the masks of `\d{3}[^\d\n]{0,3}\d{4}`.
+PHONE_SHAPES = tuple(DIGIT * 3 + OTHER * gap + DIGIT * 4 for gap in range(4))
+ZIP_CODE = DIGIT * 5  # or the start of a longer run: a wider region, no harm
 FAX_LABEL = re.compile(r"\bfax\b\W{0,3}$", re.IGNORECASE)
 PHONE_SCOPE = 160  # characters after an address where the location's phone is printed
-ZIP_CODE = re.compile(r"\d{5}")  # or the start of a longer run: a wider region, no harm
 ZIP_EXTENSION = 5  # "-1234"
 ADDRESS_REACH = 200  # characters before its ZIP code where a printed address can start
 # Elements that end a line of text.
@@ -135,6 +141,8 @@ ARTICLE_TYPES = frozenset(
 # Parts of a page that talk about things rather than offer them: blog and news teasers, asides.
 ASIDES = etree.XPath("descendant::aside | descendant::nav | descendant::article[.//time]")
 NAMED = etree.XPath("//*[@class or @id]")
+# Every class and id on the page, to learn with one search whether any says blog, news and so on.
+CLASS_AND_ID_VALUES = etree.XPath("//@class | //@id", smart_strings=False)
 NOT_OFFERING_NAME = re.compile(  # a class or id word, split at spaces, "-" and "_"
     r"(?<![^\s_-])(?:blog|news|posts?|press|articles?)(?![^\s_-])", re.IGNORECASE
 )
@@ -415,9 +423,10 @@ def _parse_fallback_name(root: Any) -> str | None:
 
 def _text_lines(root: Any) -> str:
     """The body's text, one line per block element; a `<br>` within a block is a comma."""
-    text = str(TEXT_LINES(root))
-    lines = (" ".join(line.split()) for line in text.split(BLOCK_BREAK))
-    return "\n".join(line for line in lines if line)
+    # Whitespace is collapsed over the whole text at once (a long page has tens of thousands of
+    # blocks); a line can then only start or end with a single space.
+    collapsed = " ".join(str(TEXT_LINES(root)).split())
+    return "\n".join(filter(None, map(str.strip, collapsed.split(BLOCK_BREAK))))
 
 
 def _parse_printed_addresses(lines: str) -> list[LocationItem]:
@@ -443,15 +452,42 @@ def _address_regions(lines: str) -> Iterator[str]:
     over the rest of a long page.
     """
     regions: list[list[int]] = []
-    for match in ZIP_CODE.finditer(lines):
-        start = lines.rfind("\n", 0, max(0, match.start() - ADDRESS_REACH)) + 1
-        stop = lines.find("\n", match.end() + ZIP_EXTENSION + PHONE_SCOPE)
+    mask = _digit_mask(lines)
+    zip_start = mask.find(ZIP_CODE)
+    while zip_start >= 0:
+        zip_end = zip_start + len(ZIP_CODE)
+        start = lines.rfind("\n", 0, max(0, zip_start - ADDRESS_REACH)) + 1
+        stop = lines.find("\n", zip_end + ZIP_EXTENSION + PHONE_SCOPE)
         stop = len(lines) if stop < 0 else stop
         if regions and start <= regions[-1][1]:
             regions[-1][1] = stop
         else:
             regions.append([start, stop])
+        zip_start = mask.find(ZIP_CODE, zip_end)
     return (lines[start:stop] for start, stop in regions)
+
+
+def _digit_mask(text: str) -> bytes:
+    """One byte per character of `text`: `DIGIT` for a decimal digit (any that `\\d` matches,
+    "٣" too), a line break as itself, `OTHER` for anything else."""
+    return text.encode("ascii", DIGIT_MASK_ERRORS).translate(DIGIT_MASK)
+
+
+def _mask_non_ascii(error: UnicodeError) -> tuple[str, int]:
+    """The encoding error handler behind `_digit_mask`: a character that is not ASCII becomes
+    one ASCII character, "0" if it is a decimal digit."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    chars = error.object[error.start : error.end]
+    return "".join("0" if char.isdecimal() else "." for char in chars), error.end
+
+
+DIGIT_MASK_ERRORS = "crawler.extract.page.digit_mask"
+codecs.register_error(DIGIT_MASK_ERRORS, _mask_non_ascii)
+DIGIT_MASK = bytes(
+    DIGIT[0] if chr(byte).isdecimal() else byte if chr(byte) == "\n" else OTHER[0]
+    for byte in range(256)
+)
 
 
 def _phones_in(text: str) -> Iterator[str]:
@@ -459,17 +495,25 @@ def _phones_in(text: str) -> Iterator[str]:
 
     Only lines with a phone-shaped run of digits go to the (thorough, slow) matcher.
     """
-    end = 0
-    for shape in PHONE_SHAPE.finditer(text):
-        if shape.start() < end:  # on a line already read
-            continue
-        start = text.rfind("\n", 0, shape.start()) + 1
-        end = text.find("\n", shape.end())
-        end = len(text) if end < 0 else end
-        line = text[start:end]
+    for start in _lines_with_phone_shapes(text):
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
         for found in phonenumbers.PhoneNumberMatcher(line, "US", leniency=POSSIBLE):
             if not FAX_LABEL.search(line[max(0, found.start - 10) : found.start]):
                 yield found.raw_string
+
+
+def _lines_with_phone_shapes(text: str) -> list[int]:
+    """Where each line of the text that holds a phone-shaped run of digits starts, in order."""
+    mask = _digit_mask(text)
+    starts = set()
+    for shape in PHONE_SHAPES:
+        found = mask.find(shape)
+        while found >= 0:
+            starts.add(mask.rfind(b"\n", 0, found) + 1)
+            line_end = mask.find(b"\n", found)
+            found = mask.find(shape, line_end) if line_end >= 0 else -1
+    return sorted(starts)
 
 
 class BlockTexts(dict[Any, str]):
@@ -524,9 +568,11 @@ def _not_offering(root: Any) -> set[Any]:
     Asides and navigation, dated article teasers, and anything classed or named blog, news,
     post, press or article.
     """
+    # A word cannot span two attributes, so the page's names joined show whether any matches.
+    any_named = NOT_OFFERING_NAME.search(" ".join(CLASS_AND_ID_VALUES(root)))
     named = (
         element
-        for element in NAMED(root)
+        for element in (NAMED(root) if any_named else ())
         if NOT_OFFERING_NAME.search(f"{element.get('class', '')} {element.get('id', '')}")
     )
     asides: set[Any] = set()
@@ -574,7 +620,8 @@ def _person_key(name: str) -> str:
 
 def _person_in(text: str) -> str | None:
     """The credentialed name a short text starts with, as written."""
-    if len(text) > MAX_PERSON_TEXT:
+    # Both patterns need a comma or a "Dr": most blocks have neither, and are dismissed unread.
+    if len(text) > MAX_PERSON_TEXT or ("," not in text and "Dr" not in text):
         return None
     match = CREDENTIALED_PERSON.match(text)
     if match:
