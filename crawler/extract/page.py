@@ -48,7 +48,8 @@ def _credential_pattern(credentials: Iterable[str]) -> str:
 
 CREDENTIAL = _credential_pattern(KNOWN_CREDENTIALS)
 UPPER = "A-ZÀ-ÖØ-Þ"
-NAME = rf"[{UPPER}][A-Za-zÀ-ÿ'’\-]+(?:\s+[{UPPER}]\.?)?(?:\s+[{UPPER}][A-Za-zÀ-ÿ'’\-]+){{1,2}}"
+NAME_LETTERS = "A-Za-zÀ-ÿ'’\\-"
+NAME = rf"[{UPPER}][{NAME_LETTERS}]+(?:\s+[{UPPER}]\.?)?(?:\s+[{UPPER}][{NAME_LETTERS}]+){{1,2}}"
 TITLE = r"Dra?\.?"  # "Dr.", and "Dra." on Spanish-language pages
 LABEL = r"[A-Za-z][A-Za-z ]{0,30}:\s*"  # "Prescriber: ", "Medical director: "
 CREDENTIALS = rf"{CREDENTIAL}(?:\s*,\s*{CREDENTIAL})*"
@@ -57,6 +58,7 @@ CREDENTIALED_PERSON = re.compile(
     r"(?!\s*\d{5})(?=$|[\s,;:(–—-])"  # "Silver Spring, MD 20910" is a place
 )
 BARE_NAME = re.compile(rf"^(?:{TITLE}\s+)?{NAME}$")
+BARE_NAME_END = re.compile(rf"[{NAME_LETTERS}]")  # the last character of any bare name
 CREDENTIALS_ONLY = re.compile(rf"^{CREDENTIALS}$")
 DOCTOR = re.compile(rf"(?<![\w.])(?P<name>{TITLE}\s+{NAME})(?=$|[\s,;:.(–—-])")
 NPI_TEXT = re.compile(r"\bNPI\b\s*(?:#|No\.?|number)?\s*:?\s*(?P<npi>\d{10})\b", re.IGNORECASE)
@@ -82,8 +84,9 @@ POSSIBLE = Leniency.POSSIBLE  # numbers are validated by the normaliser, not her
 # page each pass of Python's regular-expression engine costs about as much as parsing the page.
 DIGIT, OTHER = b"0", b"."
 # A phone-shaped run of digits: three, up to three other characters on the line, four ("555-0142",
-# "5550142", "555 ‑ 0142"); the masks of `\d{3}[^\d\n]{0,3}\d{4}`.
-PHONE_SHAPES = tuple(DIGIT * 3 + OTHER * gap + DIGIT * 4 for gap in range(4))
+# "5550142", "555 ‑ 0142"), as `\d{3}[^\d\n]{0,3}\d{4}` matches it. Led by a literal, the
+# pattern is searched for in C, the digit runs of no phone number included.
+PHONE_SHAPE = re.compile(re.escape(DIGIT * 3) + re.escape(OTHER) + b"{0,3}" + re.escape(DIGIT * 4))
 ZIP_CODE = DIGIT * 5  # or the start of a longer run: a wider region, no harm
 FAX_LABEL = re.compile(r"\bfax\b\W{0,3}$", re.IGNORECASE)
 PHONE_SCOPE = 160  # characters after an address where the location's phone is printed
@@ -141,7 +144,6 @@ ARTICLE_TYPES = frozenset(
 # Parts of a page that talk about things rather than offer them: blog and news teasers, asides.
 ASIDES = etree.XPath("descendant::aside | descendant::nav | descendant::article[.//time]")
 NAMED = etree.XPath("//*[@class or @id]")
-# Every class and id on the page, to learn with one search whether any says blog, news and so on.
 CLASS_AND_ID_VALUES = etree.XPath("//@class | //@id", smart_strings=False)
 NOT_OFFERING_NAME = re.compile(  # a class or id word, split at spaces, "-" and "_"
     r"(?<![^\s_-])(?:blog|news|posts?|press|articles?)(?![^\s_-])", re.IGNORECASE
@@ -154,10 +156,15 @@ FRAMELESS_TEXT_BLOCKS = etree.XPath(
     "[not(ancestor::nav) and not(ancestor::footer)]"
 )
 PERSON_BLOCK_TAGS = ("h2", "h3", "h4", "li", "p", "strong", "td")
+HEADER_AND_FOOTER = "//header//text() | //footer//text()"
+LOGO_CLASSES = ("logo", "brand", "site-title")
 SITE_FRAME = etree.XPath(
-    "//header//text() | //footer//text() | descendant::*/@class[contains(., 'logo') or "
-    "contains(., 'brand') or contains(., 'site-title')]/../descendant-or-self::*/@alt"
+    f"{HEADER_AND_FOOTER} | descendant::*/@class["
+    + " or ".join(f"contains(., '{word}')" for word in LOGO_CLASSES)
+    + "]/../descendant-or-self::*/@alt"
 )
+# The frame of a page with no logo's class: libxml2 need not test every class on the page.
+SITE_FRAME_TEXT = etree.XPath(HEADER_AND_FOOTER)
 SITE_NAME = etree.XPath("string(//meta[@property='og:site_name']/@content)")
 TITLE_TEXT = etree.XPath("string(//title)")
 OG_TYPE = etree.XPath("string(//meta[@property='og:type']/@content)")
@@ -199,13 +206,14 @@ class PageFacts:
 def extract_page(html: str, url: str) -> PageFacts:
     """Everything a listing needs that this page states."""
     root = Selector(text=html, type="html").root  # never sniffed as JSON
-    facts = PageFacts(fallback_name=_parse_fallback_name(root))
+    names = _names_on(root)
+    facts = PageFacts(fallback_name=_parse_fallback_name(root, names))
     nodes = list(_structured_nodes(root, url))
     for node in nodes:
         _add_structured(facts, node)
     lines = _text_lines(root)
     facts.printed_locations = _parse_printed_addresses(lines)
-    asides = _not_offering(root)
+    asides = _not_offering(root, names)
     texts = BlockTexts()
     facts.clinicians = _merge_people(facts.clinicians, _parse_plain_clinicians(root, asides, texts))
     _add_sole_numbers(facts.clinicians, lines)
@@ -403,22 +411,26 @@ def _opening_hours(node: dict[str, Any]) -> list[str]:
     return hours
 
 
-def _parse_fallback_name(root: Any) -> str | None:
+def _parse_fallback_name(root: Any, names: str) -> str | None:
     """A name for a site with no structured data.
 
-    og:site_name if present; else the part of the title that the header or footer repeats
-    ("Ketamine Therapy in San Antonio - Hill Country Ketamine & Wellness"); else the title's first.
+    og:site_name if present; else the part of the title that the header or footer (or a logo's
+    alt text) repeats ("Ketamine Therapy in San Antonio - Hill Country Ketamine & Wellness");
+    else the title's first. `names` are the page's classes and ids (`_names_on`).
     """
     site_name = _clean(SITE_NAME(root))
     if site_name:
         return site_name
     title = _clean(TITLE_TEXT(root)) or ""
     parts = [part.strip() for part in re.split(r"\s[|–—-]\s", title) if part.strip()]
-    frame = " ".join(SITE_FRAME(root)).casefold()
+    if not parts:
+        return None
+    has_logo = any(word in names for word in LOGO_CLASSES)
+    frame = " ".join((SITE_FRAME if has_logo else SITE_FRAME_TEXT)(root)).casefold()
     repeated = [part for part in parts if part.casefold() in frame]
     if repeated:  # the longest: a nav link ("Contact") is repeated in the header too
         return max(repeated, key=len)
-    return parts[0] if parts else None
+    return parts[0]
 
 
 def _text_lines(root: Any) -> str:
@@ -506,14 +518,8 @@ def _phones_in(text: str) -> Iterator[str]:
 def _lines_with_phone_shapes(text: str) -> list[int]:
     """Where each line of the text that holds a phone-shaped run of digits starts, in order."""
     mask = _digit_mask(text)
-    starts = set()
-    for shape in PHONE_SHAPES:
-        found = mask.find(shape)
-        while found >= 0:
-            starts.add(mask.rfind(b"\n", 0, found) + 1)
-            line_end = mask.find(b"\n", found)
-            found = mask.find(shape, line_end) if line_end >= 0 else -1
-    return sorted(starts)
+    starts = (mask.rfind(b"\n", 0, shape.start()) + 1 for shape in PHONE_SHAPE.finditer(mask))
+    return list(dict.fromkeys(starts))  # a shape never spans two lines
 
 
 class BlockTexts(dict[Any, str]):
@@ -550,7 +556,12 @@ def _parse_plain_clinicians(root: Any, asides: set[Any], texts: BlockTexts) -> l
 
 def _with_credentials_below(block: Any, text: str, texts: BlockTexts) -> str:
     """A bare name with the credentials printed on the line below it ("Dr. Ann Lee" / "MD")."""
-    if len(text) > MAX_PERSON_TEXT or not BARE_NAME.match(text):
+    # Most blocks end in something no name ends with ("Visitor question 12"): not matched at all.
+    if (
+        len(text) > MAX_PERSON_TEXT
+        or not BARE_NAME_END.fullmatch(text[-1:])
+        or not BARE_NAME.match(text)
+    ):
         return text
     below = block.getnext()
     credentials = texts[below] if below is not None else ""
@@ -562,17 +573,21 @@ def _outside(elements: Iterable[Any], asides: set[Any]) -> list[Any]:
     return [element for element in elements if element not in asides]
 
 
-def _not_offering(root: Any) -> set[Any]:
+def _names_on(root: Any) -> str:
+    """Every class and id on the page, joined by spaces: whether any holds a word (which no
+    attribute can span) is learnt with one search rather than one per element."""
+    return " ".join(CLASS_AND_ID_VALUES(root))
+
+
+def _not_offering(root: Any, names: str) -> set[Any]:
     """Every element inside a part of the page that talks about things rather than offers them.
 
     Asides and navigation, dated article teasers, and anything classed or named blog, news,
-    post, press or article.
+    post, press or article (`names`: the page's classes and ids, `_names_on`).
     """
-    # A word cannot span two attributes, so the page's names joined show whether any matches.
-    any_named = NOT_OFFERING_NAME.search(" ".join(CLASS_AND_ID_VALUES(root)))
     named = (
         element
-        for element in (NAMED(root) if any_named else ())
+        for element in (NAMED(root) if NOT_OFFERING_NAME.search(names) else ())
         if NOT_OFFERING_NAME.search(f"{element.get('class', '')} {element.get('id', '')}")
     )
     asides: set[Any] = set()
