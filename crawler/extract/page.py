@@ -142,7 +142,7 @@ ARTICLE_TYPES = frozenset(
 
 
 # Parts of a page that talk about things rather than offer them: blog and news teasers, asides.
-ASIDES = etree.XPath("descendant::aside | descendant::nav | descendant::article[.//time]")
+ASIDE_TAGS = ("aside", "nav", "article")  # an article only with a <time>: a dated teaser
 NAMED = etree.XPath("//*[@class or @id]")
 CLASS_AND_ID_VALUES = etree.XPath("//@class | //@id", smart_strings=False)
 NOT_OFFERING_NAME = re.compile(  # a class or id word, split at spaces, "-" and "_"
@@ -165,9 +165,6 @@ SITE_FRAME = etree.XPath(
 )
 # The frame of a page with no logo's class: libxml2 need not test every class on the page.
 SITE_FRAME_TEXT = etree.XPath(HEADER_AND_FOOTER)
-SITE_NAME = etree.XPath("string(//meta[@property='og:site_name']/@content)")
-TITLE_TEXT = etree.XPath("string(//title)")
-OG_TYPE = etree.XPath("string(//meta[@property='og:type']/@content)")
 TEL_LINKS = etree.XPath("//a[starts-with(@href, 'tel:')]/@href")
 CARD = etree.XPath(
     "ancestor-or-self::*[self::section or self::article or self::li or self::div or self::tr][1]"
@@ -418,10 +415,10 @@ def _parse_fallback_name(root: Any, names: str) -> str | None:
     alt text) repeats ("Ketamine Therapy in San Antonio - Hill Country Ketamine & Wellness");
     else the title's first. `names` are the page's classes and ids (`_names_on`).
     """
-    site_name = _clean(SITE_NAME(root))
+    site_name = _clean(_meta_content(root, "og:site_name"))
     if site_name:
         return site_name
-    title = _clean(TITLE_TEXT(root)) or ""
+    title = _clean(next(("".join(title.itertext()) for title in root.iter("title")), "")) or ""
     parts = [part.strip() for part in re.split(r"\s[|–—-]\s", title) if part.strip()]
     if not parts:
         return None
@@ -435,10 +432,18 @@ def _parse_fallback_name(root: Any, names: str) -> str | None:
 
 def _text_lines(root: Any) -> str:
     """The body's text, one line per block element; a `<br>` within a block is a comma."""
-    # Whitespace is collapsed over the whole text at once (a long page has tens of thousands of
-    # blocks); a line can then only start or end with a single space.
-    collapsed = " ".join(str(TEXT_LINES(root)).split())
-    return "\n".join(filter(None, map(str.strip, collapsed.split(BLOCK_BREAK))))
+    return "\n".join(filter(None, map(_collapsed, str(TEXT_LINES(root)).split(BLOCK_BREAK))))
+
+
+def _collapsed(text: str) -> str:
+    """The text with its whitespace collapsed to single spaces and stripped.
+
+    Most texts already are (a paragraph's own text), and are returned without being split into
+    words: every whitespace character but the space is unprintable.
+    """
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def _parse_printed_addresses(lines: str) -> list[LocationItem]:
@@ -531,7 +536,7 @@ class BlockTexts(dict[Any, str]):
     def __missing__(self, element: Any) -> str:
         # Most blocks have no children, and their text is read without a tree walk.
         raw = " ".join(element.itertext()) if len(element) else element.text or ""
-        text = " ".join(raw.split())
+        text = _collapsed(raw)
         self[element] = text
         return text
 
@@ -590,8 +595,13 @@ def _not_offering(root: Any, names: str) -> set[Any]:
         for element in (NAMED(root) if NOT_OFFERING_NAME.search(names) else ())
         if NOT_OFFERING_NAME.search(f"{element.get('class', '')} {element.get('id', '')}")
     )
+    teasers = (
+        element
+        for element in root.iterdescendants(*ASIDE_TAGS)
+        if element.tag != "article" or next(element.iterdescendants("time"), None) is not None
+    )
     asides: set[Any] = set()
-    for element in (*ASIDES(root), *named):
+    for element in (*teasers, *named):
         if element not in asides:
             asides.update(element.iter())
     return asides
@@ -697,10 +707,19 @@ def _parse_service_texts(root: Any, asides: set[Any], texts: BlockTexts) -> list
 
 def _is_article(root: Any, nodes: list[dict[str, Any]]) -> bool:
     """Whether the page is an article (news, a blog post) rather than a page of the clinic's."""
-    og_type = OG_TYPE(root)
+    og_type = _meta_content(root, "og:type")
     return og_type.strip().lower() == "article" or any(
         _types(node) & ARTICLE_TYPES for node in nodes
     )
+
+
+def _meta_content(root: Any, name: str) -> str:
+    """The content of the page's first `<meta property=name content=...>`, or "".
+
+    Found by lxml's tag iteration, in C: an XPath would test every node of a long page.
+    """
+    contents = (meta.get("content") for meta in root.iter("meta") if meta.get("property") == name)
+    return next((content for content in contents if content is not None), "")
 
 
 def _as_list(value: Any) -> list[Any]:
