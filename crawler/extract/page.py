@@ -156,16 +156,12 @@ FRAMELESS_TEXT_BLOCKS = etree.XPath(
     "[not(ancestor::nav) and not(ancestor::footer)]"
 )
 PERSON_BLOCK_TAGS = ("h2", "h3", "h4", "li", "p", "strong", "td")
-HEADER_AND_FOOTER = "//header//text() | //footer//text()"
-LOGO_CLASSES = ("logo", "brand", "site-title")
+# Read from each alt text up to a logo's class: only images have one, while libxml2 would copy
+# and test every class attribute on the page to go down from the logos.
 SITE_FRAME = etree.XPath(
-    f"{HEADER_AND_FOOTER} | descendant::*/@class["
-    + " or ".join(f"contains(., '{word}')" for word in LOGO_CLASSES)
-    + "]/../descendant-or-self::*/@alt"
+    "//header//text() | //footer//text() | //@alt[../ancestor-or-self::*[contains(@class, "
+    "'logo') or contains(@class, 'brand') or contains(@class, 'site-title')]]"
 )
-# The frame of a page with no logo's class: libxml2 need not test every class on the page.
-SITE_FRAME_TEXT = etree.XPath(HEADER_AND_FOOTER)
-TEL_LINKS = etree.XPath("//a[starts-with(@href, 'tel:')]/@href")
 CARD = etree.XPath(
     "ancestor-or-self::*[self::section or self::article or self::li or self::div or self::tr][1]"
 )
@@ -203,14 +199,13 @@ class PageFacts:
 def extract_page(html: str, url: str) -> PageFacts:
     """Everything a listing needs that this page states."""
     root = Selector(text=html, type="html").root  # never sniffed as JSON
-    names = _names_on(root)
-    facts = PageFacts(fallback_name=_parse_fallback_name(root, names))
+    facts = PageFacts(fallback_name=_parse_fallback_name(root))
     nodes = list(_structured_nodes(root, url))
     for node in nodes:
         _add_structured(facts, node)
     lines = _text_lines(root)
     facts.printed_locations = _parse_printed_addresses(lines)
-    asides = _not_offering(root, names)
+    asides = _not_offering(root)
     texts = BlockTexts()
     facts.clinicians = _merge_people(facts.clinicians, _parse_plain_clinicians(root, asides, texts))
     _add_sole_numbers(facts.clinicians, lines)
@@ -408,12 +403,12 @@ def _opening_hours(node: dict[str, Any]) -> list[str]:
     return hours
 
 
-def _parse_fallback_name(root: Any, names: str) -> str | None:
+def _parse_fallback_name(root: Any) -> str | None:
     """A name for a site with no structured data.
 
     og:site_name if present; else the part of the title that the header or footer (or a logo's
     alt text) repeats ("Ketamine Therapy in San Antonio - Hill Country Ketamine & Wellness");
-    else the title's first. `names` are the page's classes and ids (`_names_on`).
+    else the title's first.
     """
     site_name = _clean(_meta_content(root, "og:site_name"))
     if site_name:
@@ -422,8 +417,7 @@ def _parse_fallback_name(root: Any, names: str) -> str | None:
     parts = [part.strip() for part in re.split(r"\s[|–—-]\s", title) if part.strip()]
     if not parts:
         return None
-    has_logo = any(word in names for word in LOGO_CLASSES)
-    frame = " ".join((SITE_FRAME if has_logo else SITE_FRAME_TEXT)(root)).casefold()
+    frame = " ".join(SITE_FRAME(root)).casefold()
     repeated = [part for part in parts if part.casefold() in frame]
     if repeated:  # the longest: a nav link ("Contact") is repeated in the header too
         return max(repeated, key=len)
@@ -432,7 +426,9 @@ def _parse_fallback_name(root: Any, names: str) -> str | None:
 
 def _text_lines(root: Any) -> str:
     """The body's text, one line per block element; a `<br>` within a block is a comma."""
-    return "\n".join(filter(None, map(_collapsed, str(TEXT_LINES(root)).split(BLOCK_BREAK))))
+    pieces = str(TEXT_LINES(root)).split(BLOCK_BREAK)
+    # Most pieces are the space between two blocks, dropped by a call in C, not in Python.
+    return "\n".join(map(_collapsed, filter(str.strip, pieces)))
 
 
 def _collapsed(text: str) -> str:
@@ -545,7 +541,10 @@ def _parse_plain_clinicians(root: Any, asides: set[Any], texts: BlockTexts) -> l
     """People named with credentials ("Jane Q. Doe, MD") or as "Dr. Raj Patel"; not in teasers."""
     clinicians: dict[str, ClinicianItem] = {}
     for block in _outside(root.iter(*PERSON_BLOCK_TAGS), asides):
-        person = _person_in(_with_credentials_below(block, texts[block], texts))
+        text = texts[block]
+        if len(text) > MAX_PERSON_TEXT:  # a paragraph, whatever follows it
+            continue
+        person = _person_in(_with_credentials_below(block, text, texts))
         if not person or person in clinicians:
             continue
         card = CARD(block)
@@ -578,21 +577,17 @@ def _outside(elements: Iterable[Any], asides: set[Any]) -> list[Any]:
     return [element for element in elements if element not in asides]
 
 
-def _names_on(root: Any) -> str:
-    """Every class and id on the page, joined by spaces: whether any holds a word (which no
-    attribute can span) is learnt with one search rather than one per element."""
-    return " ".join(CLASS_AND_ID_VALUES(root))
-
-
-def _not_offering(root: Any, names: str) -> set[Any]:
+def _not_offering(root: Any) -> set[Any]:
     """Every element inside a part of the page that talks about things rather than offers them.
 
     Asides and navigation, dated article teasers, and anything classed or named blog, news,
-    post, press or article (`names`: the page's classes and ids, `_names_on`).
+    post, press or article.
     """
+    # A word cannot span two attributes, so the page's names joined show whether any matches.
+    any_named = NOT_OFFERING_NAME.search(" ".join(CLASS_AND_ID_VALUES(root)))
     named = (
         element
-        for element in (NAMED(root) if NOT_OFFERING_NAME.search(names) else ())
+        for element in (NAMED(root) if any_named else ())
         if NOT_OFFERING_NAME.search(f"{element.get('class', '')} {element.get('id', '')}")
     )
     teasers = (
@@ -687,10 +682,16 @@ def _parse_hours_texts(lines: str) -> list[str]:
 
 def _parse_phones(root: Any, lines: str) -> list[str]:
     """Phone numbers: `tel:` links first, else numbers printed in the text (faxes left out)."""
-    links = [href[4:] for href in TEL_LINKS(root)]
+    links = [href[4:] for href in _tel_links(root)]
     if links:
         return list(dict.fromkeys(link.strip() for link in links if link.strip()))
     return list(dict.fromkeys(_phones_in(lines)))
+
+
+def _tel_links(root: Any) -> list[str]:
+    """The `href` of every `tel:` link, found by lxml's tag iteration (in C)."""
+    hrefs = (link.get("href") for link in root.iter("a"))
+    return [href for href in hrefs if href is not None and href.startswith("tel:")]
 
 
 def _parse_service_texts(root: Any, asides: set[Any], texts: BlockTexts) -> list[str]:
