@@ -14,6 +14,7 @@ import extruct
 import phonenumbers
 from lxml import etree
 from parsel import Selector
+from parsel.selector import create_root_node
 from phonenumbers import Leniency
 
 from directory.items import ClinicianItem, LocationItem
@@ -145,6 +146,7 @@ ARTICLE_TYPES = frozenset(
 ASIDE_TAGS = ("aside", "nav", "article")  # an article only with a <time>: a dated teaser
 NAMED = etree.XPath("//*[@class or @id]")
 CLASS_AND_ID_VALUES = etree.XPath("//@class | //@id", smart_strings=False)
+NOT_OFFERING_WORDS = ("blog", "news", "post", "press", "article")
 NOT_OFFERING_NAME = re.compile(  # a class or id word, split at spaces, "-" and "_"
     r"(?<![^\s_-])(?:blog|news|posts?|press|articles?)(?![^\s_-])", re.IGNORECASE
 )
@@ -198,9 +200,9 @@ class PageFacts:
 
 def extract_page(html: str, url: str) -> PageFacts:
     """Everything a listing needs that this page states."""
-    root = Selector(text=html, type="html").root  # never sniffed as JSON
+    root = _parse(html)
     facts = PageFacts(fallback_name=_parse_fallback_name(root))
-    nodes = list(_structured_nodes(root, url))
+    nodes = list(_structured_nodes(root, html, url))
     for node in nodes:
         _add_structured(facts, node)
     lines = _text_lines(root)
@@ -219,7 +221,7 @@ def extract_page(html: str, url: str) -> PageFacts:
 def item_list_entries(html: str, url: str) -> list[tuple[str, str | None]]:
     """The items a page's schema.org `ItemList` names: (URL as written, name if given)."""
     entries: dict[str, str | None] = {}
-    for node in _structured_nodes(Selector(text=html, type="html").root, url):
+    for node in _structured_nodes(_parse(html), html, url):
         if "ItemList" not in _types(node):
             continue
         for element in _as_list(node.get("itemListElement")):
@@ -236,7 +238,17 @@ def item_list_entries(html: str, url: str) -> list[tuple[str, str | None]]:
     return list(entries.items())
 
 
-def _structured_nodes(root: Any, url: str) -> Iterator[dict[str, Any]]:
+def _parse(html: str) -> Any:
+    """The page's tree as parsel (Scrapy's parser) builds it, but of lxml's plain elements.
+
+    parsel's tree is of lxml.html's element classes, which cost a Python call for every element
+    read (tens of thousands on a long page). Only extruct's microdata reader needs them (its text
+    cleaner calls their methods), and it reads parsel's own tree of the page.
+    """
+    return create_root_node(html, etree.HTMLParser)  # as HTML, never sniffed as JSON
+
+
+def _structured_nodes(root: Any, html: str, url: str) -> Iterator[dict[str, Any]]:
     """Every schema.org object on the page, `@graph` wrappers and lists flattened.
 
     Only the syntaxes the page uses are parsed; one that is broken (invalid JSON-LD) is logged
@@ -245,8 +257,7 @@ def _structured_nodes(root: Any, url: str) -> Iterator[dict[str, Any]]:
     for syntax, probe in SYNTAX_PROBES.items():
         if not probe(root):
             continue
-        # RDFa needs its own DOM; the others read the tree parsel has already built.
-        document = etree.tostring(root, method="html", encoding=str) if syntax == "rdfa" else root
+        document = _document_for(syntax, root, html)
         try:
             data = extruct.extract(document, base_url=url, syntaxes=[syntax], uniform=True)
         except Exception as error:  # noqa: BLE001 - any broken markup; the page still counts
@@ -254,6 +265,16 @@ def _structured_nodes(root: Any, url: str) -> Iterator[dict[str, Any]]:
             continue
         nodes = data.get(syntax, [])
         yield from _flatten(_resolve_rdfa(nodes) if syntax == "rdfa" else nodes)
+
+
+def _document_for(syntax: str, root: Any, html: str) -> Any:
+    """What extruct reads a syntax from: RDFa needs its own DOM, microdata lxml.html's
+    elements (see `_parse`), JSON-LD reads the page's tree."""
+    if syntax == "rdfa":
+        return etree.tostring(root, method="html", encoding=str)
+    if syntax == "microdata":
+        return Selector(text=html, type="html").root
+    return root
 
 
 def _resolve_rdfa(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -583,8 +604,7 @@ def _not_offering(root: Any) -> set[Any]:
     Asides and navigation, dated article teasers, and anything classed or named blog, news,
     post, press or article.
     """
-    # A word cannot span two attributes, so the page's names joined show whether any matches.
-    any_named = NOT_OFFERING_NAME.search(" ".join(CLASS_AND_ID_VALUES(root)))
+    any_named = _names_any_not_offering(" ".join(CLASS_AND_ID_VALUES(root)))
     named = (
         element
         for element in (NAMED(root) if any_named else ())
@@ -600,6 +620,20 @@ def _not_offering(root: Any) -> set[Any]:
         if element not in asides:
             asides.update(element.iter())
     return asides
+
+
+def _names_any_not_offering(names: str) -> bool:
+    """Whether any of the page's classes and ids, joined by spaces, says blog, news and so on.
+
+    A word cannot span two attributes, so one search answers for all. Names in ASCII (almost
+    all) are first looked through for the words' letters in C; only where IGNORECASE could
+    match more than lower-casing does ("ſ", "İ") or a word occurs is the pattern run.
+    """
+    if names.isascii():
+        folded = names.lower()
+        if not any(word in folded for word in NOT_OFFERING_WORDS):
+            return False
+    return NOT_OFFERING_NAME.search(names) is not None
 
 
 def _merge_people(

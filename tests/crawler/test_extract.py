@@ -178,3 +178,9 @@ def test_texts_dismissed_unread_match_no_person_pattern(text: str):
         assert not extractor.DOCTOR.search(text)
     if extractor.BARE_NAME.match(text):
         assert extractor.BARE_NAME_END.fullmatch(text[-1:])
+
+
+@given(st.text(alphabet="blogBLOGnewsNEWSpostPOSTpressarticleARTICLE ſİıK_- x9"))
+def test_the_page_names_are_read_for_blog_and_news_as_the_pattern_reads_them(names: str):
+    expected = extractor.NOT_OFFERING_NAME.search(names) is not None
+    assert extractor._names_any_not_offering(names) == expected
