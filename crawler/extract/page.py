@@ -79,10 +79,10 @@ IN_CITY = re.compile(rf"\s+in\s+(?=[A-Z][A-Za-z .'-]{{1,40}},?[ ]{STATE},?[ ]\d{
 SUITE_LINE = r"(?:Suite|Ste\.?|Unit|Floor|Fl\.?|Room|#)[ ]?[\w-]+\n"
 CITY_LINE = rf"[A-Z][A-Za-z .'-]{{1,40}},?[ ]{STATE},?[ ]\d{{5}}"
 ADDRESS_CONTINUES = re.compile(rf"\n(?={SUITE_LINE}|{CITY_LINE})")
-WHITESPACE = re.compile(r"\s+")
 POSSIBLE = Leniency.POSSIBLE  # numbers are validated by the normaliser, not here
-# Text is searched for digits in its digit mask (see `_digit_mask`) with `bytes.find`: on a long
-# page each pass of Python's regular-expression engine costs about as much as parsing the page.
+# Text is searched for digits in its digit mask (see `_digit_mask`), by `bytes.find` or a pattern
+# led by a literal, both of which run in C: on a long page each pass of Python's regular-expression
+# engine that tries every character costs about as much as parsing the page.
 DIGIT, OTHER = b"0", b"."
 # A phone-shaped run of digits: three, up to three other characters on the line, four ("555-0142",
 # "5550142", "555 ‑ 0142"), as `\d{3}[^\d\n]{0,3}\d{4}` matches it. Led by a literal, the
