@@ -595,6 +595,8 @@ def _with_credentials_below(block: Any, text: str, texts: BlockTexts) -> str:
 
 def _outside(elements: Iterable[Any], asides: set[Any]) -> list[Any]:
     """The elements that are not in `asides`."""
+    if not asides:  # most pages have none
+        return list(elements)
     return [element for element in elements if element not in asides]
 
 
@@ -737,7 +739,7 @@ def _parse_service_texts(root: Any, asides: set[Any], texts: BlockTexts) -> list
         block for main in root.iter("main") for block in main.iter(*TEXT_BLOCK_TAGS)
     )
     blocks = _outside(in_main, asides) or _outside(FRAMELESS_TEXT_BLOCKS(root), asides)
-    return [texts[block] for block in blocks if texts[block] and len(texts[block]) <= MAX_BLOCK]
+    return [text for text in map(texts.__getitem__, blocks) if text and len(text) <= MAX_BLOCK]
 
 
 def _is_article(root: Any, nodes: list[dict[str, Any]]) -> bool:
