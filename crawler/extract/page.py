@@ -3,6 +3,7 @@
 Strings stay as printed; `directory.normalise` decides what they mean.
 """
 
+import codecs
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -13,6 +14,7 @@ import extruct
 import phonenumbers
 from lxml import etree
 from parsel import Selector
+from parsel.selector import create_root_node
 from phonenumbers import Leniency
 
 from directory.items import ClinicianItem, LocationItem
@@ -47,7 +49,8 @@ def _credential_pattern(credentials: Iterable[str]) -> str:
 
 CREDENTIAL = _credential_pattern(KNOWN_CREDENTIALS)
 UPPER = "A-ZÀ-ÖØ-Þ"
-NAME = rf"[{UPPER}][A-Za-zÀ-ÿ'’\-]+(?:\s+[{UPPER}]\.?)?(?:\s+[{UPPER}][A-Za-zÀ-ÿ'’\-]+){{1,2}}"
+NAME_LETTERS = "A-Za-zÀ-ÿ'’\\-"
+NAME = rf"[{UPPER}][{NAME_LETTERS}]+(?:\s+[{UPPER}]\.?)?(?:\s+[{UPPER}][{NAME_LETTERS}]+){{1,2}}"
 TITLE = r"Dra?\.?"  # "Dr.", and "Dra." on Spanish-language pages
 LABEL = r"[A-Za-z][A-Za-z ]{0,30}:\s*"  # "Prescriber: ", "Medical director: "
 CREDENTIALS = rf"{CREDENTIAL}(?:\s*,\s*{CREDENTIAL})*"
@@ -56,6 +59,7 @@ CREDENTIALED_PERSON = re.compile(
     r"(?!\s*\d{5})(?=$|[\s,;:(–—-])"  # "Silver Spring, MD 20910" is a place
 )
 BARE_NAME = re.compile(rf"^(?:{TITLE}\s+)?{NAME}$")
+BARE_NAME_END = re.compile(rf"[{NAME_LETTERS}]")  # the last character of any bare name
 CREDENTIALS_ONLY = re.compile(rf"^{CREDENTIALS}$")
 DOCTOR = re.compile(rf"(?<![\w.])(?P<name>{TITLE}\s+{NAME})(?=$|[\s,;:.(–—-])")
 NPI_TEXT = re.compile(r"\bNPI\b\s*(?:#|No\.?|number)?\s*:?\s*(?P<npi>\d{10})\b", re.IGNORECASE)
@@ -75,12 +79,18 @@ IN_CITY = re.compile(rf"\s+in\s+(?=[A-Z][A-Za-z .'-]{{1,40}},?[ ]{STATE},?[ ]\d{
 SUITE_LINE = r"(?:Suite|Ste\.?|Unit|Floor|Fl\.?|Room|#)[ ]?[\w-]+\n"
 CITY_LINE = rf"[A-Z][A-Za-z .'-]{{1,40}},?[ ]{STATE},?[ ]\d{{5}}"
 ADDRESS_CONTINUES = re.compile(rf"\n(?={SUITE_LINE}|{CITY_LINE})")
-WHITESPACE = re.compile(r"\s+")
 POSSIBLE = Leniency.POSSIBLE  # numbers are validated by the normaliser, not here
-PHONE_SHAPE = re.compile(r"\d{3}[^\d\n]{0,3}\d{4}")  # "555-0142", "5550142", "555 ‑ 0142"
+# Text is searched for digits in its digit mask (see `_digit_mask`), by `bytes.find` or a pattern
+# led by a literal, both of which run in C: on a long page each pass of Python's regular-expression
+# engine that tries every character costs about as much as parsing the page.
+DIGIT, OTHER = b"0", b"."
+# A phone-shaped run of digits: three, up to three other characters on the line, four ("555-0142",
+# "5550142", "555 ‑ 0142"), as `\d{3}[^\d\n]{0,3}\d{4}` matches it. Led by a literal, the
+# pattern is searched for in C, the digit runs of no phone number included.
+PHONE_SHAPE = re.compile(re.escape(DIGIT * 3) + re.escape(OTHER) + b"{0,3}" + re.escape(DIGIT * 4))
+ZIP_CODE = DIGIT * 5  # or the start of a longer run: a wider region, no harm
 FAX_LABEL = re.compile(r"\bfax\b\W{0,3}$", re.IGNORECASE)
 PHONE_SCOPE = 160  # characters after an address where the location's phone is printed
-ZIP_CODE = re.compile(r"\d{5}")  # or the start of a longer run: a wider region, no harm
 ZIP_EXTENSION = 5  # "-1234"
 ADDRESS_REACH = 200  # characters before its ZIP code where a printed address can start
 # Elements that end a line of text.
@@ -133,8 +143,10 @@ ARTICLE_TYPES = frozenset(
 
 
 # Parts of a page that talk about things rather than offer them: blog and news teasers, asides.
-ASIDES = etree.XPath("descendant::aside | descendant::nav | descendant::article[.//time]")
+ASIDE_TAGS = ("aside", "nav", "article")  # an article only with a <time>: a dated teaser
 NAMED = etree.XPath("//*[@class or @id]")
+CLASS_AND_ID_VALUES = etree.XPath("//@class | //@id", smart_strings=False)
+NOT_OFFERING_WORDS = ("blog", "news", "post", "press", "article")
 NOT_OFFERING_NAME = re.compile(  # a class or id word, split at spaces, "-" and "_"
     r"(?<![^\s_-])(?:blog|news|posts?|press|articles?)(?![^\s_-])", re.IGNORECASE
 )
@@ -146,14 +158,12 @@ FRAMELESS_TEXT_BLOCKS = etree.XPath(
     "[not(ancestor::nav) and not(ancestor::footer)]"
 )
 PERSON_BLOCK_TAGS = ("h2", "h3", "h4", "li", "p", "strong", "td")
+# Read from each alt text up to a logo's class: only images have one, while libxml2 would copy
+# and test every class attribute on the page to go down from the logos.
 SITE_FRAME = etree.XPath(
-    "//header//text() | //footer//text() | descendant::*/@class[contains(., 'logo') or "
-    "contains(., 'brand') or contains(., 'site-title')]/../descendant-or-self::*/@alt"
+    "//header//text() | //footer//text() | //@alt[../ancestor-or-self::*[contains(@class, "
+    "'logo') or contains(@class, 'brand') or contains(@class, 'site-title')]]"
 )
-SITE_NAME = etree.XPath("string(//meta[@property='og:site_name']/@content)")
-TITLE_TEXT = etree.XPath("string(//title)")
-OG_TYPE = etree.XPath("string(//meta[@property='og:type']/@content)")
-TEL_LINKS = etree.XPath("//a[starts-with(@href, 'tel:')]/@href")
 CARD = etree.XPath(
     "ancestor-or-self::*[self::section or self::article or self::li or self::div or self::tr][1]"
 )
@@ -190,9 +200,9 @@ class PageFacts:
 
 def extract_page(html: str, url: str) -> PageFacts:
     """Everything a listing needs that this page states."""
-    root = Selector(text=html, type="html").root  # never sniffed as JSON
+    root = _parse(html)
     facts = PageFacts(fallback_name=_parse_fallback_name(root))
-    nodes = list(_structured_nodes(root, url))
+    nodes = list(_structured_nodes(root, html, url))
     for node in nodes:
         _add_structured(facts, node)
     lines = _text_lines(root)
@@ -211,7 +221,7 @@ def extract_page(html: str, url: str) -> PageFacts:
 def item_list_entries(html: str, url: str) -> list[tuple[str, str | None]]:
     """The items a page's schema.org `ItemList` names: (URL as written, name if given)."""
     entries: dict[str, str | None] = {}
-    for node in _structured_nodes(Selector(text=html, type="html").root, url):
+    for node in _structured_nodes(_parse(html), html, url):
         if "ItemList" not in _types(node):
             continue
         for element in _as_list(node.get("itemListElement")):
@@ -228,7 +238,17 @@ def item_list_entries(html: str, url: str) -> list[tuple[str, str | None]]:
     return list(entries.items())
 
 
-def _structured_nodes(root: Any, url: str) -> Iterator[dict[str, Any]]:
+def _parse(html: str) -> Any:
+    """The page's tree as parsel (Scrapy's parser) builds it, but of lxml's plain elements.
+
+    parsel's tree is of lxml.html's element classes, which cost a Python call for every element
+    read (tens of thousands on a long page). Only extruct's microdata reader needs them (its text
+    cleaner calls their methods), and it reads parsel's own tree of the page.
+    """
+    return create_root_node(html, etree.HTMLParser)  # as HTML, never sniffed as JSON
+
+
+def _structured_nodes(root: Any, html: str, url: str) -> Iterator[dict[str, Any]]:
     """Every schema.org object on the page, `@graph` wrappers and lists flattened.
 
     Only the syntaxes the page uses are parsed; one that is broken (invalid JSON-LD) is logged
@@ -237,8 +257,7 @@ def _structured_nodes(root: Any, url: str) -> Iterator[dict[str, Any]]:
     for syntax, probe in SYNTAX_PROBES.items():
         if not probe(root):
             continue
-        # RDFa needs its own DOM; the others read the tree parsel has already built.
-        document = etree.tostring(root, method="html", encoding=str) if syntax == "rdfa" else root
+        document = _document_for(syntax, root, html)
         try:
             data = extruct.extract(document, base_url=url, syntaxes=[syntax], uniform=True)
         except Exception as error:  # noqa: BLE001 - any broken markup; the page still counts
@@ -246,6 +265,16 @@ def _structured_nodes(root: Any, url: str) -> Iterator[dict[str, Any]]:
             continue
         nodes = data.get(syntax, [])
         yield from _flatten(_resolve_rdfa(nodes) if syntax == "rdfa" else nodes)
+
+
+def _document_for(syntax: str, root: Any, html: str) -> Any:
+    """What extruct reads a syntax from: RDFa needs its own DOM, microdata lxml.html's
+    elements (see `_parse`), JSON-LD reads the page's tree."""
+    if syntax == "rdfa":
+        return etree.tostring(root, method="html", encoding=str)
+    if syntax == "microdata":
+        return Selector(text=html, type="html").root
+    return root
 
 
 def _resolve_rdfa(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -398,26 +427,40 @@ def _opening_hours(node: dict[str, Any]) -> list[str]:
 def _parse_fallback_name(root: Any) -> str | None:
     """A name for a site with no structured data.
 
-    og:site_name if present; else the part of the title that the header or footer repeats
-    ("Ketamine Therapy in San Antonio - Hill Country Ketamine & Wellness"); else the title's first.
+    og:site_name if present; else the part of the title that the header or footer (or a logo's
+    alt text) repeats ("Ketamine Therapy in San Antonio - Hill Country Ketamine & Wellness");
+    else the title's first.
     """
-    site_name = _clean(SITE_NAME(root))
+    site_name = _clean(_meta_content(root, "og:site_name"))
     if site_name:
         return site_name
-    title = _clean(TITLE_TEXT(root)) or ""
+    title = _clean(next(("".join(title.itertext()) for title in root.iter("title")), "")) or ""
     parts = [part.strip() for part in re.split(r"\s[|–—-]\s", title) if part.strip()]
+    if not parts:
+        return None
     frame = " ".join(SITE_FRAME(root)).casefold()
     repeated = [part for part in parts if part.casefold() in frame]
     if repeated:  # the longest: a nav link ("Contact") is repeated in the header too
         return max(repeated, key=len)
-    return parts[0] if parts else None
+    return parts[0]
 
 
 def _text_lines(root: Any) -> str:
     """The body's text, one line per block element; a `<br>` within a block is a comma."""
-    text = str(TEXT_LINES(root))
-    lines = (" ".join(line.split()) for line in text.split(BLOCK_BREAK))
-    return "\n".join(line for line in lines if line)
+    pieces = str(TEXT_LINES(root)).split(BLOCK_BREAK)
+    # Most pieces are the space between two blocks, dropped by a call in C, not in Python.
+    return "\n".join(map(_collapsed, filter(str.strip, pieces)))
+
+
+def _collapsed(text: str) -> str:
+    """The text with its whitespace collapsed to single spaces and stripped.
+
+    Most texts already are (a paragraph's own text), and are returned without being split into
+    words: every whitespace character but the space is unprintable.
+    """
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def _parse_printed_addresses(lines: str) -> list[LocationItem]:
@@ -443,15 +486,42 @@ def _address_regions(lines: str) -> Iterator[str]:
     over the rest of a long page.
     """
     regions: list[list[int]] = []
-    for match in ZIP_CODE.finditer(lines):
-        start = lines.rfind("\n", 0, max(0, match.start() - ADDRESS_REACH)) + 1
-        stop = lines.find("\n", match.end() + ZIP_EXTENSION + PHONE_SCOPE)
+    mask = _digit_mask(lines)
+    zip_start = mask.find(ZIP_CODE)
+    while zip_start >= 0:
+        zip_end = zip_start + len(ZIP_CODE)
+        start = lines.rfind("\n", 0, max(0, zip_start - ADDRESS_REACH)) + 1
+        stop = lines.find("\n", zip_end + ZIP_EXTENSION + PHONE_SCOPE)
         stop = len(lines) if stop < 0 else stop
         if regions and start <= regions[-1][1]:
             regions[-1][1] = stop
         else:
             regions.append([start, stop])
+        zip_start = mask.find(ZIP_CODE, zip_end)
     return (lines[start:stop] for start, stop in regions)
+
+
+def _digit_mask(text: str) -> bytes:
+    """One byte per character of `text`: `DIGIT` for a decimal digit (any that `\\d` matches,
+    "٣" too), a line break as itself, `OTHER` for anything else."""
+    return text.encode("ascii", DIGIT_MASK_ERRORS).translate(DIGIT_MASK)
+
+
+def _mask_non_ascii(error: UnicodeError) -> tuple[str, int]:
+    """The encoding error handler behind `_digit_mask`: a character that is not ASCII becomes
+    one ASCII character, "0" if it is a decimal digit."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    chars = error.object[error.start : error.end]
+    return "".join("0" if char.isdecimal() else "." for char in chars), error.end
+
+
+DIGIT_MASK_ERRORS = "crawler.extract.page.digit_mask"
+codecs.register_error(DIGIT_MASK_ERRORS, _mask_non_ascii)
+DIGIT_MASK = bytes(
+    DIGIT[0] if chr(byte).isdecimal() else byte if chr(byte) == "\n" else OTHER[0]
+    for byte in range(256)
+)
 
 
 def _phones_in(text: str) -> Iterator[str]:
@@ -459,17 +529,19 @@ def _phones_in(text: str) -> Iterator[str]:
 
     Only lines with a phone-shaped run of digits go to the (thorough, slow) matcher.
     """
-    end = 0
-    for shape in PHONE_SHAPE.finditer(text):
-        if shape.start() < end:  # on a line already read
-            continue
-        start = text.rfind("\n", 0, shape.start()) + 1
-        end = text.find("\n", shape.end())
-        end = len(text) if end < 0 else end
-        line = text[start:end]
+    for start in _lines_with_phone_shapes(text):
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
         for found in phonenumbers.PhoneNumberMatcher(line, "US", leniency=POSSIBLE):
             if not FAX_LABEL.search(line[max(0, found.start - 10) : found.start]):
                 yield found.raw_string
+
+
+def _lines_with_phone_shapes(text: str) -> list[int]:
+    """Where each line of the text that holds a phone-shaped run of digits starts, in order."""
+    mask = _digit_mask(text)
+    starts = (mask.rfind(b"\n", 0, shape.start()) + 1 for shape in PHONE_SHAPE.finditer(mask))
+    return list(dict.fromkeys(starts))  # a shape never spans two lines
 
 
 class BlockTexts(dict[Any, str]):
@@ -481,7 +553,7 @@ class BlockTexts(dict[Any, str]):
     def __missing__(self, element: Any) -> str:
         # Most blocks have no children, and their text is read without a tree walk.
         raw = " ".join(element.itertext()) if len(element) else element.text or ""
-        text = " ".join(raw.split())
+        text = _collapsed(raw)
         self[element] = text
         return text
 
@@ -490,7 +562,10 @@ def _parse_plain_clinicians(root: Any, asides: set[Any], texts: BlockTexts) -> l
     """People named with credentials ("Jane Q. Doe, MD") or as "Dr. Raj Patel"; not in teasers."""
     clinicians: dict[str, ClinicianItem] = {}
     for block in _outside(root.iter(*PERSON_BLOCK_TAGS), asides):
-        person = _person_in(_with_credentials_below(block, texts[block], texts))
+        text = texts[block]
+        if len(text) > MAX_PERSON_TEXT:  # a paragraph, whatever follows it
+            continue
+        person = _person_in(_with_credentials_below(block, text, texts))
         if not person or person in clinicians:
             continue
         card = CARD(block)
@@ -506,7 +581,12 @@ def _parse_plain_clinicians(root: Any, asides: set[Any], texts: BlockTexts) -> l
 
 def _with_credentials_below(block: Any, text: str, texts: BlockTexts) -> str:
     """A bare name with the credentials printed on the line below it ("Dr. Ann Lee" / "MD")."""
-    if len(text) > MAX_PERSON_TEXT or not BARE_NAME.match(text):
+    # Most blocks end in something no name ends with ("Visitor question 12"): not matched at all.
+    if (
+        len(text) > MAX_PERSON_TEXT
+        or not BARE_NAME_END.fullmatch(text[-1:])
+        or not BARE_NAME.match(text)
+    ):
         return text
     below = block.getnext()
     credentials = texts[below] if below is not None else ""
@@ -515,6 +595,8 @@ def _with_credentials_below(block: Any, text: str, texts: BlockTexts) -> str:
 
 def _outside(elements: Iterable[Any], asides: set[Any]) -> list[Any]:
     """The elements that are not in `asides`."""
+    if not asides:  # most pages have none
+        return list(elements)
     return [element for element in elements if element not in asides]
 
 
@@ -524,16 +606,36 @@ def _not_offering(root: Any) -> set[Any]:
     Asides and navigation, dated article teasers, and anything classed or named blog, news,
     post, press or article.
     """
+    any_named = _names_any_not_offering(" ".join(CLASS_AND_ID_VALUES(root)))
     named = (
         element
-        for element in NAMED(root)
+        for element in (NAMED(root) if any_named else ())
         if NOT_OFFERING_NAME.search(f"{element.get('class', '')} {element.get('id', '')}")
     )
+    teasers = (
+        element
+        for element in root.iterdescendants(*ASIDE_TAGS)
+        if element.tag != "article" or next(element.iterdescendants("time"), None) is not None
+    )
     asides: set[Any] = set()
-    for element in (*ASIDES(root), *named):
+    for element in (*teasers, *named):
         if element not in asides:
             asides.update(element.iter())
     return asides
+
+
+def _names_any_not_offering(names: str) -> bool:
+    """Whether any of the page's classes and ids, joined by spaces, says blog, news and so on.
+
+    A word cannot span two attributes, so one search answers for all. Names in ASCII (almost
+    all) are first looked through for the words' letters in C; only where IGNORECASE could
+    match more than lower-casing does ("ſ", "İ") or a word occurs is the pattern run.
+    """
+    if names.isascii():
+        folded = names.lower()
+        if not any(word in folded for word in NOT_OFFERING_WORDS):
+            return False
+    return NOT_OFFERING_NAME.search(names) is not None
 
 
 def _merge_people(
@@ -574,7 +676,8 @@ def _person_key(name: str) -> str:
 
 def _person_in(text: str) -> str | None:
     """The credentialed name a short text starts with, as written."""
-    if len(text) > MAX_PERSON_TEXT:
+    # Both patterns need a comma or a "Dr": most blocks have neither, and are dismissed unread.
+    if len(text) > MAX_PERSON_TEXT or ("," not in text and "Dr" not in text):
         return None
     match = CREDENTIALED_PERSON.match(text)
     if match:
@@ -615,10 +718,16 @@ def _parse_hours_texts(lines: str) -> list[str]:
 
 def _parse_phones(root: Any, lines: str) -> list[str]:
     """Phone numbers: `tel:` links first, else numbers printed in the text (faxes left out)."""
-    links = [href[4:] for href in TEL_LINKS(root)]
+    links = [href[4:] for href in _tel_links(root)]
     if links:
         return list(dict.fromkeys(link.strip() for link in links if link.strip()))
     return list(dict.fromkeys(_phones_in(lines)))
+
+
+def _tel_links(root: Any) -> list[str]:
+    """The `href` of every `tel:` link, found by lxml's tag iteration (in C)."""
+    hrefs = (link.get("href") for link in root.iter("a"))
+    return [href for href in hrefs if href is not None and href.startswith("tel:")]
 
 
 def _parse_service_texts(root: Any, asides: set[Any], texts: BlockTexts) -> list[str]:
@@ -630,15 +739,24 @@ def _parse_service_texts(root: Any, asides: set[Any], texts: BlockTexts) -> list
         block for main in root.iter("main") for block in main.iter(*TEXT_BLOCK_TAGS)
     )
     blocks = _outside(in_main, asides) or _outside(FRAMELESS_TEXT_BLOCKS(root), asides)
-    return [texts[block] for block in blocks if texts[block] and len(texts[block]) <= MAX_BLOCK]
+    return [text for text in map(texts.__getitem__, blocks) if text and len(text) <= MAX_BLOCK]
 
 
 def _is_article(root: Any, nodes: list[dict[str, Any]]) -> bool:
     """Whether the page is an article (news, a blog post) rather than a page of the clinic's."""
-    og_type = OG_TYPE(root)
+    og_type = _meta_content(root, "og:type")
     return og_type.strip().lower() == "article" or any(
         _types(node) & ARTICLE_TYPES for node in nodes
     )
+
+
+def _meta_content(root: Any, name: str) -> str:
+    """The content of the page's first `<meta property=name content=...>`, or "".
+
+    Found by lxml's tag iteration, in C: an XPath would test every node of a long page.
+    """
+    contents = (meta.get("content") for meta in root.iter("meta") if meta.get("property") == name)
+    return next((content for content in contents if content is not None), "")
 
 
 def _as_list(value: Any) -> list[Any]:

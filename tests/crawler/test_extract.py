@@ -1,11 +1,15 @@
 """The page extractor on saved pages; each page's expected facts sit beside it as JSON."""
 
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+import crawler.extract.page as extractor
 from crawler.extract import extract_page, page_text
 
 PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
@@ -138,3 +142,45 @@ def test_hours_printed_under_a_heading_are_read_a_table_row_as_one_line():
         "Monday – Friday 8:00 am – 5:00 pm",
         "Sunday Closed",
     ]
+
+
+# The shortcuts that spare a long page the slow passes must give what the slow passes gave.
+# Text drawn from characters the patterns treat specially: digits of several scripts, every kind
+# of whitespace, the line break, letters and the punctuation around names and numbers.
+SPECIAL = "0123456789٣５ \t\n\r\x0b\x0c\x1c\x85\xa0\u2003\u2028\u3000\ue000.,-()’'DrAaMZzÉé:;"
+texts = st.text(alphabet=SPECIAL)
+
+
+@given(texts)
+def test_collapsed_text_is_the_text_split_and_joined(text: str):
+    assert extractor._collapsed(text) == " ".join(text.split())
+
+
+@given(texts)
+def test_the_digit_mask_finds_what_the_digit_patterns_find(text: str):
+    mask = extractor._digit_mask(text)
+    assert len(mask) == len(text)
+    zips = [match.start() for match in re.finditer(rb"0{5}", mask)]
+    assert zips == [match.start() for match in re.finditer(r"\d{5}", text)]
+    shaped = re.compile(r"\d{3}[^\d\n]{0,3}\d{4}")
+    starts, offset = [], 0
+    for line in text.split("\n"):
+        if shaped.search(line):
+            starts.append(offset)
+        offset += len(line) + 1
+    assert extractor._lines_with_phone_shapes(text) == starts
+
+
+@given(st.text(alphabet=SPECIAL + "JnoeSmithRLPCNDOPA"))
+def test_texts_dismissed_unread_match_no_person_pattern(text: str):
+    if "," not in text and "Dr" not in text:
+        assert not extractor.CREDENTIALED_PERSON.match(text)
+        assert not extractor.DOCTOR.search(text)
+    if extractor.BARE_NAME.match(text):
+        assert extractor.BARE_NAME_END.fullmatch(text[-1:])
+
+
+@given(st.text(alphabet="blogBLOGnewsNEWSpostPOSTpressarticleARTICLE ſİıK_- x9"))
+def test_the_page_names_are_read_for_blog_and_news_as_the_pattern_reads_them(names: str):
+    expected = extractor.NOT_OFFERING_NAME.search(names) is not None
+    assert extractor._names_any_not_offering(names) == expected
