@@ -166,7 +166,8 @@ class Location(Base):
     raw: Mapped[str | None] = mapped_column(Text)
     hours: Mapped[list[dict[str, Any]]] = mapped_column(default=list, server_default="[]")
     """Opening hours: `{"day": "mo", "opens": "09:00", "closes": "17:00"}` in week order; a
-    `closes` before `opens` is on the next day (`fr` 18:00–02:00 is Friday night)."""
+    `closes` before `opens` is on the next day (`fr` 18:00–02:00 is Friday night); "24:00" is
+    the day's end."""
 
     clinic: Mapped[Clinic] = relationship(back_populates="locations")
 

@@ -21,6 +21,7 @@ _ERROR = {
 }
 _STRING_OR_NULL = {"type": ["string", "null"]}
 _CLOCK = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+_CLOSING_CLOCK = r"^(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
 
 
 @cache
@@ -169,8 +170,9 @@ def _schemas() -> dict[str, Any]:
                 "opens": {"type": "string", "pattern": _CLOCK, "description": "24-hour"},
                 "closes": {
                     "type": "string",
-                    "pattern": _CLOCK,
-                    "description": "24-hour, never equal to opens; earlier than opens when the "
+                    "pattern": _CLOSING_CLOCK,
+                    "description": "24-hour, never equal to opens, 24:00 for the day's end; "
+                    "earlier than opens when the "
                     "opening runs past midnight: it closes on the next day (Friday 18:00 to "
                     "Saturday 02:00 is day fr, opens 18:00, closes 02:00)",
                 },

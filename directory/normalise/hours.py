@@ -7,9 +7,13 @@ Only what is stated is kept. A day "Closed" has no hours. A span that runs past 
 24-hour clock when one of them says so (an hour of 0 or above 12, or a leading zero: "09:00"),
 else on the 12-hour clock, where a span closing at or before the hour it opens closes in the
 afternoon ("9–5" is 09:00–17:00, "8:00–5:30" 08:00–17:30) and one ending at 12 ends at noon.
-Both with minutes and closing later, they read as written ("9:00–11:30"). What is left is counted
-as unreadable, never guessed at: a span that opens and closes at the same time, "9–11" or "1–5"
-(morning or evening is not said), am/pm on one time only, a text with no day and time in it.
+Both with minutes and closing later, they read as written ("9:00–11:30"), unless that would open
+in the small hours ("1:00–5:00" is more likely an afternoon than a night). With am/pm on one
+time only, the other takes the same half of the day unless the span would then run backwards
+("9–5pm" is 09:00–17:00, "1–5pm" 13:00–17:00, "9am–5" 09:00–17:00). A day that closes at its end
+closes at "24:00" ("Mo-Su 00:00-24:00"). What is left is counted as unreadable, never guessed at:
+a span that opens and closes at the same time, "9–11" or "1–5" (morning or evening is not said),
+a text with no day and time in it.
 """
 
 import re
@@ -138,10 +142,24 @@ def _span(opens_text: str, closes_text: str) -> tuple[str, str] | None:
         return None
     marked = {bool(opens.group("meridiem")), bool(closes.group("meridiem"))}
     if marked == {True, False}:
-        return None
+        return _half_marked_span(opens, closes)
     if marked == {False} and not (_twenty_four_hour(opens) or _twenty_four_hour(closes)):
         return _twelve_hour_span(opens, closes)
-    first, last = _clock(opens), _clock(closes)
+    first, last = _clock(opens), _clock(closes, closing=True)
+    if first is None or last is None or first == last:
+        return None
+    return first, last
+
+
+def _half_marked_span(opens: re.Match[str], closes: re.Match[str]) -> tuple[str, str] | None:
+    """A span with am/pm on one time only: the other in the same half of the day, or in the
+    other half when the same would make the span run backwards ("9–5pm", "9am–5", "10pm–2")."""
+    printed = (opens.group("meridiem") or closes.group("meridiem")).lower()
+    first, last = _clock(opens, printed), _clock(closes, printed)
+    if first is not None and last is not None and first < last:
+        return first, last
+    other = "a" if printed == "p" else "p"
+    first, last = _clock(opens, other), _clock(closes, other)
     if first is None or last is None or first == last:
         return None
     return first, last
@@ -165,9 +183,15 @@ def _twelve_hour_span(opens: re.Match[str], closes: re.Match[str]) -> tuple[str,
         closing += 12 * 60 if int(closes.group("hour")) < 12 else 0
     elif int(closes.group("hour")) != 12 and not (opens.group("minute") and closes.group("minute")):
         return None
+    elif opening < _SMALL_HOURS_END:
+        return None  # "1:00–5:00" as written would open at night
     if not opening < closing < 24 * 60:
         return None
     return _hh_mm(opening), _hh_mm(closing)
+
+
+_SMALL_HOURS_END = 6 * 60
+"""No opening read without am/pm is put before 6 am."""
 
 
 def _minutes(time: re.Match[str]) -> int:
@@ -179,14 +203,17 @@ def _hh_mm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _clock(time: re.Match[str]) -> str | None:
-    """A time as "HH:MM" on the 24-hour clock, if it is one."""
+def _clock(time: re.Match[str], half: str = "", *, closing: bool = False) -> str | None:
+    """A time as "HH:MM" on the 24-hour clock, if it is one; `half` ("a" or "p") stands for an
+    am/pm the time does not print, and a closing time may be the day's end, "24:00"."""
     hour, minute = int(time.group("hour")), int(time.group("minute") or 0)
-    meridiem = (time.group("meridiem") or "").lower()
+    meridiem = (time.group("meridiem") or half).lower()
     if meridiem:
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if meridiem == "p" else 0)
+    if closing and (hour, minute) == (24, 0):
+        return "24:00"
     if hour > 23 or minute > 59:
         return None
     return f"{hour:02d}:{minute:02d}"

@@ -10,6 +10,7 @@ from directory.normalise.hours import DAYS, OpeningHours, read_hours
 
 WEEKDAYS = [OpeningHours(day, "09:00", "17:00") for day in DAYS[:5]]
 CLOCK = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+CLOSING = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d|24:00")
 
 
 @pytest.mark.parametrize(
@@ -41,6 +42,11 @@ CLOCK = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
         ("Wed 8-8", [OpeningHours("we", "08:00", "20:00")]),
         ("Lunes a viernes 9 a 5", WEEKDAYS),
         ("Monday–Friday, 9–5", WEEKDAYS),
+        ("Monday–Friday 9 - 5pm", WEEKDAYS),
+        ("Monday–Friday 9am - 5", WEEKDAYS),
+        ("Sat 1-5pm", [OpeningHours("sa", "13:00", "17:00")]),
+        ("Fri 10pm-2", [OpeningHours("fr", "22:00", "02:00")]),
+        ("Mo-Fr 00:00-24:00", [OpeningHours(day, "00:00", "24:00") for day in DAYS[:5]]),
     ],
 )
 def test_printed_hours_are_read_into_days_and_24_hour_times(text, hours):
@@ -59,7 +65,8 @@ def test_a_closed_day_is_read_and_adds_no_hours():
         "Monday 9-11",  # morning or evening is not said
         "Monday 1-5",
         "Monday 12-12",
-        "Monday 9 - 5pm",  # only one time says pm
+        "Monday 1:00-5:00",  # as written it would open at night
+        "Monday 24:00-08:00",  # the day's end opens nothing
         "Monday 25:00-26:00",
         "Monday 08:00-08:00",  # opens and closes at once
         "Monday 9am-9am",
@@ -83,7 +90,7 @@ def test_any_text_gives_hours_in_the_vocabulary_or_a_count(texts):
     for opening in hours:
         assert opening.day in DAYS
         assert CLOCK.fullmatch(opening.opens)
-        assert CLOCK.fullmatch(opening.closes)
+        assert CLOSING.fullmatch(opening.closes)
         assert opening.opens != opening.closes
 
 
@@ -146,3 +153,14 @@ def test_an_evening_to_the_small_hours_is_the_opening_day_closing_the_next(opens
     (opening,), unreadable = read_hours([f"{day} {opens} pm - {closes} am"])
     assert (opening.day, opening.overnight, unreadable) == (day, True, 0)
     assert (opening.opens, opening.closes) == (f"{opens + 12}:00", f"{closes:02d}:00")
+
+
+@given(st.integers(1, 12), st.integers(1, 12), st.sampled_from(["am", "pm"]))
+def test_am_pm_on_the_closing_time_only_is_the_opening_times_too_unless_that_runs_backwards(
+    opening, closing, half
+):
+    other = "am" if half == "pm" else "pm"
+    same = read_hours([f"Mo {opening}{half}-{closing}{half}"])
+    expected = same if same[0] and same[0][0].closes > same[0][0].opens else None
+    expected = expected or read_hours([f"Mo {opening}{other}-{closing}{half}"])
+    assert read_hours([f"Mo {opening}-{closing}{half}"]) == expected
