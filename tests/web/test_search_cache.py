@@ -2,7 +2,6 @@
 never shared between languages, filters, pages or the API and the page."""
 
 import time
-import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -16,7 +15,6 @@ from tests.clinic_factories import add_verification
 from tests.directory.test_ingest import LISTING
 from tests.directory.test_moderation import REPORT
 from tests.web.seed import seed_austin
-from tests.web.test_security import REDIS_URL, _redis_or_skip
 from web import create_app
 from web.db import get_engine
 
@@ -185,11 +183,9 @@ def test_the_api_and_the_page_never_share_an_entry(cached_site, site_session):
 
 
 def test_workers_sharing_a_redis_cache_share_its_entries_and_the_generation(
-    cached_site, site_session
+    cached_site, site_session, redis_database
 ):
-    redis = _redis_or_skip()
-    prefix = f"test-search-cache-{uuid.uuid4().hex}:"  # no other run's keys are touched
-    store = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix}
+    store = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_database.url}
     try:
         austin = seed_austin(site_session)
         one, other = cached_site(0, **store), cached_site(0, **store)  # two gunicorn workers
@@ -202,8 +198,7 @@ def test_workers_sharing_a_redis_cache_share_its_entries_and_the_generation(
         assert austin.near.id not in ids(other, SEARCH)
         assert one.get(SEARCH).headers["X-Cache"] == "hit"  # the entry the other one made
     finally:
-        for key in redis.scan_iter(f"{prefix}*"):
-            redis.delete(key)
+        redis_database.empty()
 
 
 def _maintainer(session):
