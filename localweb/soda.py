@@ -8,7 +8,8 @@ like Socrata's (`code`, `error`, `message`); the codes for cases we never saw li
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 
 from werkzeug.wrappers import Request, Response
@@ -66,6 +67,20 @@ def rows() -> list[Row]:
     for index, row in enumerate(story):
         table.insert(137 + index * 500, row)
     return table
+
+
+@contextmanager
+def amended(license_number: str, **columns: str) -> Iterator[None]:
+    """The table with one licence's columns changed while inside: the board updating a record
+    between two crawls (dates as of the story's day, shifted like the rest)."""
+    row = next(row for row in rows() if row.get("license_number") == license_number)
+    before = dict(row)
+    row.update(columns)
+    try:
+        yield
+    finally:
+        row.clear()
+        row.update(before)
 
 
 def resource(site: Site, request: Request) -> Response:
