@@ -89,6 +89,13 @@ DIGIT, OTHER = b"0", b"."
 # pattern is searched for in C, the digit runs of no phone number included.
 PHONE_SHAPE = re.compile(re.escape(DIGIT * 3) + re.escape(OTHER) + b"{0,3}" + re.escape(DIGIT * 4))
 ZIP_CODE = DIGIT * 5  # or the start of a longer run: a wider region, no harm
+# ASCII letters that the phone matcher's pattern never spells (it spells "ext", "anexo", "x" and
+# "int"), in either case: no number it finds spans one, so the text between two of them is
+# matched on its own with the same result, and a stretch that cannot hold a number is skipped.
+MATCHER_WINDOW = re.compile(r"[^BCFGHJKLMPQRUVWYZbcfghjklmpqruvwyz]+")
+# A number written without a country code is a US one, which has seven digits at least.
+MIN_PHONE_DIGITS = 7
+PLUS_SIGNS = ("+", "\uff0b")  # a number with a country code
 FAX_LABEL = re.compile(r"\bfax\b\W{0,3}$", re.IGNORECASE)
 PHONE_SCOPE = 160  # characters after an address where the location's phone is printed
 ZIP_EXTENSION = 5  # "-1234"
@@ -527,19 +534,40 @@ DIGIT_MASK = bytes(
 def _phones_in(text: str) -> Iterator[str]:
     """The phone numbers printed in a text, as printed, leaving out those labelled as a fax.
 
-    Only lines with a phone-shaped run of digits go to the (thorough, slow) matcher.
+    Only lines with a phone-shaped run of digits go to the (thorough, slow) matcher, and of
+    those only the stretches that can hold a number (see `_matcher_windows`).
     """
-    for start in _lines_with_phone_shapes(text):
-        end = text.find("\n", start)
-        line = text[start:] if end < 0 else text[start:end]
-        for found in phonenumbers.PhoneNumberMatcher(line, "US", leniency=POSSIBLE):
-            if not FAX_LABEL.search(line[max(0, found.start - 10) : found.start]):
-                yield found.raw_string
-
-
-def _lines_with_phone_shapes(text: str) -> list[int]:
-    """Where each line of the text that holds a phone-shaped run of digits starts, in order."""
     mask = _digit_mask(text)
+    for line_start in _lines_with_phone_shapes(text, mask):
+        for start, end in _matcher_windows(text, mask, line_start):
+            for found in phonenumbers.PhoneNumberMatcher(text[start:end], "US", leniency=POSSIBLE):
+                found_start = start + found.start
+                if not FAX_LABEL.search(text[max(line_start, found_start - 10) : found_start]):
+                    yield found.raw_string
+
+
+def _matcher_windows(text: str, mask: bytes, line_start: int) -> Iterator[tuple[int, int]]:
+    """Where the line starting at `line_start` may hold a number, as the matcher reads the line:
+    between the letters no number spans (`MATCHER_WINDOW`), with enough digits or a plus sign.
+
+    A street number or ZIP code is left out; the matcher would parse it and reject it.
+    """
+    line_end = text.find("\n", line_start)
+    line_end = len(text) if line_end < 0 else line_end
+    for window in MATCHER_WINDOW.finditer(text, line_start, line_end):
+        start, end = window.span()
+        if mask.count(DIGIT, start, end) >= MIN_PHONE_DIGITS or any(
+            sign in window.group() for sign in PLUS_SIGNS
+        ):
+            yield start, end
+
+
+def _lines_with_phone_shapes(text: str, mask: bytes | None = None) -> list[int]:
+    """Where each line of the text that holds a phone-shaped run of digits starts, in order.
+
+    `mask` is the text's digit mask, if already made.
+    """
+    mask = _digit_mask(text) if mask is None else mask
     starts = (mask.rfind(b"\n", 0, shape.start()) + 1 for shape in PHONE_SHAPE.finditer(mask))
     return list(dict.fromkeys(starts))  # a shape never spans two lines
 

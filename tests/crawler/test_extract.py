@@ -2,12 +2,14 @@
 
 import json
 import re
+import string
 from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from phonenumbers import Leniency, PhoneNumberMatcher, phonenumbermatcher
 
 import crawler.extract.page as extractor
 from crawler.extract import extract_page, page_text
@@ -169,6 +171,44 @@ def test_the_digit_mask_finds_what_the_digit_patterns_find(text: str):
             starts.append(offset)
         offset += len(line) + 1
     assert extractor._lines_with_phone_shapes(text) == starts
+
+
+PHONE_PIECES = (
+    *"0123456789٣５ ,.-/#:;()+＋xXｘ\n\xa0",
+    *("555", "0142", "(512)", "+1", "+44 20", "1-800", "40202", "200", ":30", "ext", "ext.", "Ext"),
+    *("extension", "extensión", "anexo", "int", "ｅｘｔ", "доб", ";ext=", "Fax:", "fax", "Tel"),
+    *("Call", "Suite", "Main St", "KY", "Phone", "ſ", "\u212a", "İ", "ı", "Daily"),
+    *("555-0142", "(512) 555-0142", "512.555.0199", "+1 512 555 0101", "7946 0958", "5550142"),
+)
+
+
+def _phones_over_whole_lines(text: str) -> list[str]:
+    """What the matcher finds over every whole line with a phone-shaped run, faxes left out."""
+    found_numbers = []
+    for line in text.split("\n"):
+        if re.search(r"\d{3}[^\d\n]{0,3}\d{4}", line):
+            for found in PhoneNumberMatcher(line, "US", leniency=Leniency.POSSIBLE):
+                if not extractor.FAX_LABEL.search(line[max(0, found.start - 10) : found.start]):
+                    found_numbers.append(found.raw_string)
+    return found_numbers
+
+
+@given(st.lists(st.sampled_from(PHONE_PIECES), max_size=40).map("".join))
+def test_phones_matched_in_windows_are_those_matched_over_whole_lines(text: str):
+    assert list(extractor._phones_in(text)) == _phones_over_whole_lines(text)
+
+
+def test_the_letters_between_matcher_windows_are_never_in_the_matchers_pattern():
+    window_letters = {
+        letter for letter in string.ascii_letters if extractor.MATCHER_WINDOW.fullmatch(letter)
+    }
+    spelled = {
+        letter
+        for letter in string.ascii_letters
+        for char in set(phonenumbermatcher._PATTERN.pattern)
+        if re.fullmatch(re.escape(char), letter, re.IGNORECASE)
+    }
+    assert spelled <= window_letters
 
 
 @given(st.text(alphabet=SPECIAL + "JnoeSmithRLPCNDOPA"))
