@@ -4,6 +4,7 @@ Strings stay as printed; `directory.normalise` decides what they mean.
 """
 
 import codecs
+import json
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -285,7 +286,10 @@ def _document_for(syntax: str, root: Any, html: str) -> Any:
 
 
 def _resolve_rdfa(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """RDFa's flat node list as nested schema.org objects, like JSON-LD: the unreferenced roots."""
+    """RDFa's flat node list as nested schema.org objects, like JSON-LD: the unreferenced roots.
+
+    An RDF graph keeps no order (its blank nodes are named anew at each parse), so roots and
+    values are sorted: a page reads the same every time."""
     by_id = {node.get("@id"): node for node in nodes}
     referenced = {
         value["@id"]
@@ -295,11 +299,12 @@ def _resolve_rdfa(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for value in values
         if isinstance(value, dict) and set(value) == {"@id"}
     }
-    return [
+    roots = [
         _rdfa_object(node, by_id, depth=0)
         for node in nodes
         if node.get("@id") not in referenced and "@type" in node
     ]
+    return sorted(roots, key=_canonical)
 
 
 def _rdfa_object(
@@ -318,8 +323,14 @@ def _rdfa_object(
                 resolved.append(_rdfa_object(target, by_id, depth + 1))
             elif isinstance(value, dict) and "@value" in value:
                 resolved.append(value["@value"])
+        resolved.sort(key=_canonical)
         result[short] = resolved if len(resolved) != 1 else resolved[0]
     return result
+
+
+def _canonical(value: Any) -> str:
+    """A value's order among RDF values, which have none of their own."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def _flatten(value: Any) -> Iterator[dict[str, Any]]:
