@@ -1,5 +1,5 @@
 """Shared fixtures: the database under test (SQLite, or PostgreSQL when DATABASE_URL names it),
-and a Redis database of the run's own.
+and a Redis database of the run's own; Hypothesis without its per-example deadline.
 
 The schema is always built by the Alembic migrations, so they are tested on both databases.
 Each test runs inside a transaction that is rolled back.
@@ -13,11 +13,16 @@ from pathlib import Path
 
 import pytest
 import redis
+from hypothesis import settings
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from directory.db import make_engine, upgrade
+
+settings.register_profile("untimed", deadline=None)
+settings.load_profile("untimed")
+# Speed is the benchmarks' to measure: a deadline per example only fails tests on a busy machine.
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = POSTGRES_URL.startswith("postgresql")

@@ -32,7 +32,6 @@ def test_the_api_answers_every_generated_request_as_its_document_says(
     @settings(
         max_examples=MAX_EXAMPLES,
         derandomize=True,
-        deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow],
     )

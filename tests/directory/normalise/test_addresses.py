@@ -1,7 +1,7 @@
 """Address parsing: one printed line, schema.org parts, or both."""
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from directory.normalise.addresses import ParsedAddress, parse_address, zip5
@@ -136,7 +136,6 @@ _address_words = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(deadline=None)
 @given(
     st.one_of(st.none(), st.text(), st.lists(_address_words).map(" ".join)),
     st.one_of(st.none(), st.text(max_size=30)),

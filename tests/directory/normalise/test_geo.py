@@ -1,7 +1,7 @@
 """Offline geography: state codes, ZIP and city centroids."""
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from directory.normalise.geo import city_centroid, distance_km, state_code, zip_centroid
@@ -71,7 +71,6 @@ def test_distance_km_from_new_york_to_fargo():
     assert 1900 < distance_km((40.7128, -74.0060), (46.8772, -96.7898)) < 2000
 
 
-@settings(deadline=None)  # the first call reads the whole gazetteer
 @given(st.text(), st.text(max_size=20))
 def test_geo_lookups_never_raise_and_stay_in_range(city, state):
     code = state_code(state)

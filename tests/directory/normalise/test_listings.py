@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from directory.items import ClinicianItem, ClinicItem, LocationItem
@@ -256,7 +256,6 @@ _clinician = st.builds(
 )
 
 
-@settings(deadline=None)  # the first city look-up reads the whole gazetteer
 @given(
     name=_maybe_text,
     website=st.one_of(_maybe_text, st.just("https://www.example.com/a/")),
