@@ -23,7 +23,7 @@ from datetime import date
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory import ingest, runs
-from directory.db import DEFAULT_DATABASE_URL, make_engine, make_sessionmaker
+from directory.db import DEFAULT_DATABASE_URL, database_sessions
 from directory.locks import LEASE, locks_for
 from directory.models import CrawlRun
 from directory.monitors import check_run, run_event
@@ -95,9 +95,7 @@ def dispatch(config: JobConfig, name: str) -> int | None:
     Locally the shards are crawled before this returns; with Celery they are queued.
     """
     source = config.source(name)
-    engine = make_engine(config.database_url)
-    sessions = make_sessionmaker(engine)
-    try:
+    with database_sessions(config.database_url) as sessions:
         run_id = runs.begin_run(sessions, locks_for(sessions), source)
         if run_id is None:
             log.info("%s: a run is already under way; not starting another", name)
@@ -106,8 +104,6 @@ def dispatch(config: JobConfig, name: str) -> int | None:
             positions = runs.open_shards(session, run_id)
         if not positions:  # resumed a run whose shards were all done: only closing is left
             close(config, sessions, run_id)
-    finally:
-        engine.dispose()
     if distributed():
         _queue(config, run_id, positions)
     else:
@@ -124,26 +120,17 @@ def _queue(config: JobConfig, run_id: int, positions: Sequence[int]) -> None:
     """Send shards to the Celery workers, recording each as queued once the broker has it."""
     from crawler.tasks import crawl_shard
 
-    engine = make_engine(config.database_url)
-    sessions = make_sessionmaker(engine)
-    try:
+    with database_sessions(config.database_url) as sessions:
         for position in positions:
             crawl_shard.delay(run_id, position)
             with sessions.begin() as session:
                 runs.mark_queued(session, run_id, position)
-    finally:
-        engine.dispose()
 
 
 def keep_queued_leases(config: JobConfig) -> list[int]:
     """Renew the leases of runs whose shards all wait in the queue or are being crawled."""
-    engine = make_engine(config.database_url)
-    sessions = make_sessionmaker(engine)
-    try:
-        with sessions() as session:
-            return runs.renew_queued(session, locks_for(sessions))
-    finally:
-        engine.dispose()
+    with database_sessions(config.database_url) as sessions, sessions() as session:
+        return runs.renew_queued(session, locks_for(sessions))
 
 
 class SourcesBusy(RuntimeError):
@@ -153,41 +140,34 @@ class SourcesBusy(RuntimeError):
 @contextmanager
 def holding(config: JobConfig, names: Sequence[str]) -> Iterator[None]:
     """Hold the locks of sources crawled in this process (by `clinics crawl`) while it crawls."""
-    engine = make_engine(config.database_url)
-    locks = locks_for(make_sessionmaker(engine))
-    me = holder()
-    busy = runs.hold(locks, names, me, holder_alive)
-    if busy:
-        engine.dispose()
-        raise SourcesBusy(", ".join(busy))
-    done = threading.Event()
+    with database_sessions(config.database_url) as sessions:
+        locks = locks_for(sessions)
+        me = holder()
+        busy = runs.hold(locks, names, me, holder_alive)
+        if busy:
+            raise SourcesBusy(", ".join(busy))
+        done = threading.Event()
 
-    def keep_renewing() -> None:
-        while not done.wait(LEASE.total_seconds() / 3):
+        def keep_renewing() -> None:
+            while not done.wait(LEASE.total_seconds() / 3):
+                for name in names:
+                    locks.renew(name, me)
+
+        renewer = threading.Thread(target=keep_renewing, name="lock-renewal", daemon=True)
+        renewer.start()
+        try:
+            yield
+        finally:
+            done.set()
+            renewer.join()
             for name in names:
-                locks.renew(name, me)
-
-    renewer = threading.Thread(target=keep_renewing, name="lock-renewal", daemon=True)
-    renewer.start()
-    try:
-        yield
-    finally:
-        done.set()
-        renewer.join()
-        for name in names:
-            locks.release(name, me)
-        engine.dispose()
+                locks.release(name, me)
 
 
 def resume_abandoned(config: JobConfig) -> list[int]:
     """Resume every run whose holder died (its lock's lease ran out); the runs resumed."""
-    engine = make_engine(config.database_url)
-    sessions = make_sessionmaker(engine)
-    try:
-        with sessions() as session:
-            names = runs.abandoned(session, locks_for(sessions))
-    finally:
-        engine.dispose()
+    with database_sessions(config.database_url) as sessions, sessions() as session:
+        names = runs.abandoned(session, locks_for(sessions))
     resumed = []
     for name in names:
         log.warning("%s: resuming a run whose crawler stopped", name)
@@ -207,9 +187,7 @@ def crawl_shard_locally(config: JobConfig, run_id: int, position: int) -> None:
 
 def crawl_shard(config: JobConfig, run_id: int, position: int) -> bool:
     """Crawl a shard in a child process and close the run if it was the last; False: retry it."""
-    engine = make_engine(config.database_url)
-    sessions = make_sessionmaker(engine)
-    try:
+    with database_sessions(config.database_url) as sessions:
         with sessions.begin() as session:
             started = runs.start_shard(session, run_id, position) is not None
         if started:
@@ -231,8 +209,6 @@ def crawl_shard(config: JobConfig, run_id: int, position: int) -> bool:
                     )
         close(config, sessions, run_id)
         return True
-    finally:
-        engine.dispose()
 
 
 def _crawl_in_child(
@@ -291,10 +267,8 @@ def _verify(sessions: sessionmaker[Session], *, everything: bool) -> None:
 
 def wait_for(config: JobConfig, run_ids: Sequence[int], timeout: float) -> list[CrawlRun]:
     """Wait until the runs are closed (by whichever workers crawl them); the closed runs."""
-    engine = make_engine(config.database_url)
-    sessions = make_sessionmaker(engine)
     deadline = time.monotonic() + timeout
-    try:
+    with database_sessions(config.database_url) as sessions:
         while True:
             with sessions() as session:
                 closed = [
@@ -305,5 +279,3 @@ def wait_for(config: JobConfig, run_ids: Sequence[int], timeout: float) -> list[
             if len(closed) == len(run_ids) or time.monotonic() > deadline:
                 return closed
             time.sleep(0.5)
-    finally:
-        engine.dispose()

@@ -22,7 +22,7 @@ from crawler.spiders.license_table import LicenseTableSpider
 from crawler.spiders.nppes_api import NppesApiSpider
 from crawler.spiders.nppes_organizations import NppesOrganizationsSpider
 from crawler.spiders.osm_overpass import OsmOverpassSpider
-from directory.db import make_engine, make_sessionmaker
+from directory.db import database_sessions
 from directory.licensing import ClinicianLookup, clinician_lookups
 from directory.sources import Source
 from directory.vocab import SourceKind
@@ -89,9 +89,5 @@ def _spider_arguments(
         return {"source": source}
     if lookups is not None:
         return {"source": source, "lookups": list(lookups)}
-    engine = make_engine(settings["DATABASE_URL"])
-    try:
-        with make_sessionmaker(engine)() as session:
-            return {"source": source, "lookups": clinician_lookups(session)}
-    finally:
-        engine.dispose()
+    with database_sessions(settings["DATABASE_URL"]) as sessions, sessions() as session:
+        return {"source": source, "lookups": clinician_lookups(session)}

@@ -10,7 +10,7 @@ import sys
 from crawler.jobs import JobConfig
 from crawler.run import crawl, project_settings
 from directory import runs
-from directory.db import make_engine, make_sessionmaker
+from directory.db import database_sessions
 from directory.models import CrawlRun
 from directory.vocab import SourceKind
 
@@ -18,15 +18,11 @@ from directory.vocab import SourceKind
 def main(run_id: int, position: int) -> None:
     """Crawl the part of the run's source that the shard names."""
     config = JobConfig.from_environment()
-    engine = make_engine(config.database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            run = session.get(CrawlRun, run_id)
-            if run is None:
-                raise SystemExit(f"no crawl run {run_id}")
-            name, part = run.source_name, runs.get_shard(session, run_id, position).part
-    finally:
-        engine.dispose()
+    with database_sessions(config.database_url) as sessions, sessions() as session:
+        run = session.get(CrawlRun, run_id)
+        if run is None:
+            raise SystemExit(f"no crawl run {run_id}")
+        name, part = run.source_name, runs.get_shard(session, run_id, position).part
     source = config.source(name)
     if "urls" in part:
         source = dataclasses.replace(source, urls=tuple(part["urls"]))

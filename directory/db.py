@@ -3,6 +3,8 @@
 import math
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +71,16 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to the engine; objects stay readable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def database_sessions(url: str | None = None) -> Iterator[sessionmaker[Session]]:
+    """Sessions on a database for one task, its engine's connections closed when it ends."""
+    engine = make_engine(url)
+    try:
+        yield make_sessionmaker(engine)
+    finally:
+        engine.dispose()
 
 
 def ours(name: str | None, type_: str, parent_names: Any) -> bool:
