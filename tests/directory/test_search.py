@@ -1,5 +1,7 @@
 """Location search: places from ZIP codes and city names, and clinics within a radius."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from statistics import fmean
 
 import pytest
@@ -252,27 +254,33 @@ def _full_clinic(session, name, point):
     return clinic
 
 
-@pytest.mark.parametrize("count", [2, 8])
-def test_search_loads_what_a_results_page_shows_in_a_fixed_number_of_queries(session, count):
-    for i in range(count):
-        _full_clinic(session, f"Clinic {i}", near(i + 1))
-    session.expunge_all()
-    index = detect_index(session.connection())
+@contextmanager
+def recorded_statements(connection) -> Iterator[list[str]]:
+    """The SQL statements the connection runs inside the block, in order."""
     statements: list[str] = []
-    connection = session.connection()
 
     def record(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
     event.listen(connection, "before_cursor_execute", record)
     try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_search_loads_what_a_results_page_shows_in_a_fixed_number_of_queries(session, count):
+    for i in range(count):
+        _full_clinic(session, f"Clinic {i}", near(i + 1))
+    session.expunge_all()
+    index = detect_index(session.connection())
+    with recorded_statements(session.connection()) as statements:
         results = search_clinics(session, "78701", 25, index=index)
         shown = [
             (hit.clinic.name, hit.location.street, newest_verification(hit.clinic).reasons)
             for hit in results.hits
         ]
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
 
     assert len(shown) == count
     assert all(reasons == ["ok"] for _, _, reasons in shown)
@@ -285,18 +293,9 @@ def test_search_reads_a_page_of_records_in_five_queries(session, count):
         _full_clinic(session, f"Clinic {i}", near(i + 1))
     session.expunge_all()
     index = detect_index(session.connection())
-    statements: list[str] = []
-    connection = session.connection()
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
+    with recorded_statements(session.connection()) as statements:
         ranking = rank_clinics(session, "78701", 25, index=index)
         records = listing_records(session, [ranked.clinic_id for ranked in ranking.page])
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
 
     assert ranking.total == count
     assert records == {
