@@ -549,7 +549,7 @@ def _phones_in(text: str) -> Iterator[str]:
     those only the stretches that can hold a number (see `_matcher_windows`).
     """
     mask = _digit_mask(text)
-    for line_start in _lines_with_phone_shapes(text, mask):
+    for line_start in _lines_with_phone_shapes(mask):
         for start, end in _matcher_windows(text, mask, line_start):
             for found in phonenumbers.PhoneNumberMatcher(text[start:end], "US", leniency=POSSIBLE):
                 found_start = start + found.start
@@ -573,12 +573,9 @@ def _matcher_windows(text: str, mask: bytes, line_start: int) -> Iterator[tuple[
             yield start, end
 
 
-def _lines_with_phone_shapes(text: str, mask: bytes | None = None) -> list[int]:
-    """Where each line of the text that holds a phone-shaped run of digits starts, in order.
-
-    `mask` is the text's digit mask, if already made.
-    """
-    mask = _digit_mask(text) if mask is None else mask
+def _lines_with_phone_shapes(mask: bytes) -> list[int]:
+    """Where each line that holds a phone-shaped run of digits starts, in order, in the text
+    whose digit mask this is."""
     starts = (mask.rfind(b"\n", 0, shape.start()) + 1 for shape in PHONE_SHAPE.finditer(mask))
     return list(dict.fromkeys(starts))  # a shape never spans two lines
 
