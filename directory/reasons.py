@@ -8,9 +8,6 @@ list of either (joined with commas), or a `date`: ISO 8601 in the English text a
 form (`{"date": "2026-10-01"}`), so that machines read it, and written out in the page's language
 by the site. `Reason("...")` with a literal template is also the marker that puts the template in
 the translation catalogue (`pybabel extract -k Reason`).
-
-Reasons stored before dates were typed keep theirs as ISO text under the param `day`, the only
-name a date was ever given; they read back as dates.
 """
 
 from datetime import date
@@ -19,9 +16,6 @@ from typing import Any, Self
 Param = str | date | list[str]
 """A value that fills a template: text (a `Reason` is text), a date, or a list of texts (joined
 by commas)."""
-
-_LEGACY_DATE_PARAM = "day"
-"""The param that held a date as ISO text in reasons stored before dates were typed."""
 
 
 class Reason(str):
@@ -59,10 +53,7 @@ class Reason(str):
         """A stored reason back: a `Reason` from its stored form, any other text as it is."""
         if not isinstance(stored, dict):
             return str(stored)
-        params = {
-            key: _legacy_date(key, _param_from_json(value))
-            for key, value in stored.get("params", {}).items()
-        }
+        params = {key: _param_from_json(value) for key, value in stored.get("params", {}).items()}
         return cls._made(str(stored["text"]), str(stored["template"]), params)
 
 
@@ -86,13 +77,3 @@ def _param_from_json(value: object) -> Param:
     if isinstance(value, dict) and set(value) == {"date"}:
         return date.fromisoformat(str(value["date"]))
     return Reason.from_json(value)
-
-
-def _legacy_date(key: str, value: Param) -> Param:
-    """A date kept as ISO text under `day` (stored before dates were typed) as a date."""
-    if key != _LEGACY_DATE_PARAM or type(value) is not str:
-        return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return value

@@ -1,10 +1,13 @@
 """The database module: SQLite pragmas, migrations and the schema-behind check."""
 
+from datetime import date
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import JSON, column, select, table, text
+from sqlalchemy.orm import Session
 
 from directory.db import (
     SchemaBehindError,
@@ -14,7 +17,9 @@ from directory.db import (
     require_current_schema,
     upgrade,
 )
-from directory.models import Base
+from directory.models import Base, Verification
+from directory.vocab import Verdict
+from tests.clinic_factories import RETRIEVED, add_clinic, add_verification
 from tests.conftest import ON_POSTGRES
 
 
@@ -67,4 +72,35 @@ def test_upgrading_gives_stored_licences_their_surname_sound(fresh_database_url)
             text("SELECT license_number, last_key_sound FROM licenses ORDER BY license_number")
         ).all()
     assert [tuple(row) for row in sounds] == [("1", "KWLSK"), ("2", None)]
+    engine.dispose()
+
+
+def test_upgrading_types_the_dates_that_stored_reasons_kept_as_text(fresh_database_url):
+    engine = make_engine(fresh_database_url)
+    command.upgrade(alembic_config(engine), "e5f1a9c3b702")
+    excluded = {
+        "text": "Jo is on the OIG exclusion list since 2024-01-15.",
+        "template": "%(name)s is on the OIG exclusion list since %(day)s.",
+        "params": {"name": "Jo", "day": "2024-01-15"},
+    }
+    unreadable = excluded | {"params": {"name": "Jo", "day": "last spring"}}
+    nested = {"text": "...", "template": "%(list)s", "params": {"list": [excluded, "plain"]}}
+    stored = [excluded, unreadable, nested, "A reason kept as plain text."]
+    with Session(engine) as session, session.begin():
+        clinic = add_clinic(session, "Hill Country Ketamine", [(30.27, -97.74)])
+        add_verification(session, clinic, Verdict.LICENSE_PROBLEM, RETRIEVED, stored, [])
+    upgrade(engine)
+    with Session(engine) as session:
+        excluded_now, unreadable_now, nested_now, plain = session.scalars(
+            select(Verification.reasons)
+        ).one()
+    assert excluded_now.params == {"name": "Jo", "day": date(2024, 1, 15)}
+    assert excluded_now == excluded["text"]
+    assert unreadable_now.params["day"] == "last spring"
+    assert nested_now.params["list"][0].params["day"] == date(2024, 1, 15)
+    assert plain == "A reason kept as plain text."
+    command.downgrade(alembic_config(engine), "e5f1a9c3b702")
+    with engine.connect() as connection:
+        as_stored = select(column("reasons", JSON)).select_from(table("verifications"))
+        assert connection.execute(as_stored).scalar_one() == stored
     engine.dispose()

@@ -94,16 +94,3 @@ def test_a_date_param_reads_back_from_the_database_as_a_date(session):
 
     assert reason == "Jo's licence expired on 2026-10-01."
     assert reason.params["day"] == date(2026, 10, 1)
-
-
-def test_a_date_stored_as_iso_text_before_dates_were_typed_reads_back_as_a_date():
-    stored = {
-        "text": "Jo is on the OIG exclusion list since 2024-01-15.",
-        "template": "%(name)s is on the OIG exclusion list since %(day)s.",
-        "params": {"name": "Jo", "day": "2024-01-15"},
-    }
-    unreadable = stored | {"params": {"name": "Jo", "day": "last spring"}}
-
-    assert Reason.from_json(stored).params == {"name": "Jo", "day": date(2024, 1, 15)}
-    assert Reason.from_json(stored) == stored["text"]
-    assert Reason.from_json(unreadable).params["day"] == "last spring"

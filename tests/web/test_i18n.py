@@ -278,31 +278,6 @@ def test_the_api_gives_dates_in_reasons_as_iso_with_the_template_and_params(clie
     assert detail["params"]["licence"]["template"] == "%(type)s licence %(number)s in %(state)s"
 
 
-def test_a_reason_stored_with_its_date_as_iso_text_shows_it_written_out(client, site_session):
-    clinic = add_clinic(site_session, "Old Lapsed Clinic", [DOWNTOWN])
-    stored_before_dates_were_typed = {
-        "text": "Jane Doe, MD is on the OIG exclusion list since 2024-01-15.",
-        "template": "%(name)s is on the OIG exclusion list since %(day)s.",
-        "params": {"name": "Jane Doe, MD", "day": "2024-01-15"},
-    }
-    add_verification(
-        site_session, clinic, clinic.verdict, CHECKED, [stored_before_dates_were_typed], []
-    )
-    site_session.commit()
-
-    english = client.get(f"/clinics/{clinic.id}").get_data(as_text=True)
-    spanish = client.get(f"/clinics/{clinic.id}", headers={"Accept-Language": "es"})
-    record = client.get(f"/api/v1/clinics/{clinic.id}").json["verification"]
-
-    assert "<li>Jane Doe, MD is on the OIG exclusion list since Jan 15, 2024.</li>" in english
-    assert (
-        "<li>Jane Doe, MD figura en la lista de exclusión de la OIG desde el 15 ene 2024.</li>"
-        in (spanish.get_data(as_text=True))
-    )
-    assert record["reasons"] == [stored_before_dates_were_typed["text"]]
-    assert record["reason_details"][0]["params"]["day"] == {"date": "2024-01-15"}
-
-
 def test_reasons_stored_as_plain_text_show_as_they_are(client, site_session):
     clinic = add_clinic(site_session, "Old Clinic", [DOWNTOWN])
     add_verification(
