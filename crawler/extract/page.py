@@ -218,12 +218,13 @@ def extract_page(html: str, url: str) -> PageFacts:
     for node in nodes:
         _add_structured(facts, node)
     lines = _text_lines(root)
-    facts.printed_locations = _parse_printed_addresses(lines)
+    numbers = PhoneMatches()
+    facts.printed_locations = _parse_printed_addresses(lines, numbers)
     asides = _not_offering(root)
     texts = BlockTexts()
     facts.clinicians = _merge_people(facts.clinicians, _parse_plain_clinicians(root, asides, texts))
     _add_sole_numbers(facts.clinicians, lines)
-    facts.phones = _parse_phones(root, lines)
+    facts.phones = _parse_phones(root, lines, numbers)
     facts.hours_texts = _parse_hours_texts(lines)
     if not _is_article(root, nodes):  # an article mentions services; it offers none
         facts.service_texts += _parse_service_texts(root, asides, texts)
@@ -501,7 +502,7 @@ def _collapsed(text: str) -> str:
     return " ".join(text.split())
 
 
-def _parse_printed_addresses(lines: str) -> list[LocationItem]:
+def _parse_printed_addresses(lines: str, numbers: "PhoneMatches") -> list[LocationItem]:
     """Addresses printed in the text, each with the first non-fax phone printed soon after it."""
     locations: dict[str, LocationItem] = {}
     for region in _address_regions(lines):
@@ -512,7 +513,7 @@ def _parse_printed_addresses(lines: str) -> list[LocationItem]:
             scope = region[match.end() : min(end, match.end() + PHONE_SCOPE)]
             address = IN_CITY.sub(", ", match.group(0))  # "... Suite 100 in Memphis, TN 38117"
             if address not in locations:
-                phone = next(_phones_in(scope), None)
+                phone = next(_phones_in(scope, numbers), None)
                 locations[address] = LocationItem(address=address, phone=phone)
     return list(locations.values())
 
@@ -562,7 +563,18 @@ DIGIT_MASK = bytes(
 )
 
 
-def _phones_in(text: str) -> Iterator[str]:
+class PhoneMatches(dict[str, list[tuple[int, str]]]):
+    """The numbers the matcher finds in a stretch of text, (start, as printed), each stretch
+    matched once per page: the phone after an address is on one of the page's lines too."""
+
+    def __missing__(self, text: str) -> list[tuple[int, str]]:
+        matcher = phonenumbers.PhoneNumberMatcher(text, "US", leniency=POSSIBLE)
+        found = [(match.start, match.raw_string) for match in matcher]
+        self[text] = found
+        return found
+
+
+def _phones_in(text: str, numbers: PhoneMatches) -> Iterator[str]:
     """The phone numbers printed in a text, as printed, leaving out those labelled as a fax.
 
     Only lines with a phone-shaped run of digits go to the (thorough, slow) matcher, and of
@@ -571,10 +583,10 @@ def _phones_in(text: str) -> Iterator[str]:
     mask = _digit_mask(text)
     for line_start in _lines_with_phone_shapes(mask):
         for start, end in _matcher_windows(text, mask, line_start):
-            for found in phonenumbers.PhoneNumberMatcher(text[start:end], "US", leniency=POSSIBLE):
-                found_start = start + found.start
+            for found_at, printed in numbers[text[start:end]]:
+                found_start = start + found_at
                 if not FAX_LABEL.search(text[max(line_start, found_start - 10) : found_start]):
-                    yield found.raw_string
+                    yield printed
 
 
 def _matcher_windows(text: str, mask: bytes, line_start: int) -> Iterator[tuple[int, int]]:
@@ -772,12 +784,12 @@ def _parse_hours_texts(lines: str) -> list[str]:
     return texts
 
 
-def _parse_phones(root: Any, lines: str) -> list[str]:
+def _parse_phones(root: Any, lines: str, numbers: PhoneMatches) -> list[str]:
     """Phone numbers: `tel:` links first, else numbers printed in the text (faxes left out)."""
     links = [href[4:] for href in _tel_links(root)]
     if links:
         return list(dict.fromkeys(link.strip() for link in links if link.strip()))
-    return list(dict.fromkeys(_phones_in(lines)))
+    return list(dict.fromkeys(_phones_in(lines, numbers)))
 
 
 def _tel_links(root: Any) -> list[str]:
