@@ -13,10 +13,14 @@ from typing import Any
 
 import extruct
 import phonenumbers
+from extruct.utils import parse_xmldom_html
 from lxml import etree
 from parsel import Selector
 from parsel.selector import create_root_node
 from phonenumbers import Leniency
+from pyRdfa import Options as RDFaOptions
+from pyRdfa import pyRdfa
+from rdflib import Graph
 
 from directory.items import ClinicianItem, LocationItem
 from directory.normalise.hours import mentions_hours, names_day
@@ -214,12 +218,13 @@ def extract_page(html: str, url: str) -> PageFacts:
     for node in nodes:
         _add_structured(facts, node)
     lines = _text_lines(root)
-    facts.printed_locations = _parse_printed_addresses(lines)
+    numbers = PhoneMatches()
+    facts.printed_locations = _parse_printed_addresses(lines, numbers)
     asides = _not_offering(root)
     texts = BlockTexts()
     facts.clinicians = _merge_people(facts.clinicians, _parse_plain_clinicians(root, asides, texts))
     _add_sole_numbers(facts.clinicians, lines)
-    facts.phones = _parse_phones(root, lines)
+    facts.phones = _parse_phones(root, lines, numbers)
     facts.hours_texts = _parse_hours_texts(lines)
     if not _is_article(root, nodes):  # an article mentions services; it offers none
         facts.service_texts += _parse_service_texts(root, asides, texts)
@@ -265,24 +270,40 @@ def _structured_nodes(root: Any, html: str, url: str) -> Iterator[dict[str, Any]
     for syntax, probe in SYNTAX_PROBES.items():
         if not probe(root):
             continue
-        document = _document_for(syntax, root, html)
         try:
-            data = extruct.extract(document, base_url=url, syntaxes=[syntax], uniform=True)
+            nodes = _read_syntax(syntax, root, html, url)
         except Exception as error:  # noqa: BLE001 - any broken markup; the page still counts
             logger.warning("unreadable %s on %s: %s", syntax, url, error)
             continue
-        nodes = data.get(syntax, [])
-        yield from _flatten(_resolve_rdfa(nodes) if syntax == "rdfa" else nodes)
+        yield from _flatten(nodes)
 
 
-def _document_for(syntax: str, root: Any, html: str) -> Any:
-    """What extruct reads a syntax from: RDFa needs its own DOM, microdata lxml.html's
-    elements (see `_parse`), JSON-LD reads the page's tree."""
+def _read_syntax(syntax: str, root: Any, html: str, url: str) -> list[dict[str, Any]]:
+    """A syntax's schema.org objects, by extruct; RDFa's resolved (see `_rdfa_nodes`).
+
+    Microdata is read from lxml.html's elements (see `_parse`), JSON-LD from the page's tree.
+    """
     if syntax == "rdfa":
-        return etree.tostring(root, method="html", encoding=str)
-    if syntax == "microdata":
-        return Selector(text=html, type="html").root
-    return root
+        return _resolve_rdfa(_rdfa_nodes(root, url))
+    document = Selector(text=html, type="html").root if syntax == "microdata" else root
+    data = extruct.extract(document, base_url=url, syntaxes=[syntax], uniform=True)
+    return data.get(syntax, [])
+
+
+def _rdfa_nodes(root: Any, url: str) -> list[dict[str, Any]]:
+    """The page's RDFa as JSON-LD nodes: pyRdfa's graph, read from the DOM extruct builds.
+
+    extruct's RDFa reader has pyRdfa copy its processor graph (errors and warnings) into a
+    graph of its own as well, only to drop it, and rdflib binds its ~30 namespaces to each new
+    graph: a sixth of the time on a small page. Only the statements are read here, into a
+    graph that binds none of its own. The prefixes extruct adds to pyRdfa's initial context
+    (Open Graph's) apply as they do there; the order it restores among a property's values
+    gives way to the sorted one of `_resolve_rdfa`.
+    """
+    dom = parse_xmldom_html(etree.tostring(root, method="html", encoding=str), encoding="UTF-8")
+    options = RDFaOptions(embedded_rdf=False, vocab_cache=False)  # as extruct's
+    graph = pyRdfa(options, base=url).graph_from_DOM(dom, graph=Graph(bind_namespaces="none"))
+    return json.loads(graph.serialize(format="json-ld"))
 
 
 def _resolve_rdfa(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -481,7 +502,7 @@ def _collapsed(text: str) -> str:
     return " ".join(text.split())
 
 
-def _parse_printed_addresses(lines: str) -> list[LocationItem]:
+def _parse_printed_addresses(lines: str, numbers: "PhoneMatches") -> list[LocationItem]:
     """Addresses printed in the text, each with the first non-fax phone printed soon after it."""
     locations: dict[str, LocationItem] = {}
     for region in _address_regions(lines):
@@ -492,7 +513,7 @@ def _parse_printed_addresses(lines: str) -> list[LocationItem]:
             scope = region[match.end() : min(end, match.end() + PHONE_SCOPE)]
             address = IN_CITY.sub(", ", match.group(0))  # "... Suite 100 in Memphis, TN 38117"
             if address not in locations:
-                phone = next(_phones_in(scope), None)
+                phone = next(_phones_in(scope, numbers), None)
                 locations[address] = LocationItem(address=address, phone=phone)
     return list(locations.values())
 
@@ -542,7 +563,18 @@ DIGIT_MASK = bytes(
 )
 
 
-def _phones_in(text: str) -> Iterator[str]:
+class PhoneMatches(dict[str, list[tuple[int, str]]]):
+    """The numbers the matcher finds in a stretch of text, (start, as printed), each stretch
+    matched once per page: the phone after an address is on one of the page's lines too."""
+
+    def __missing__(self, text: str) -> list[tuple[int, str]]:
+        matcher = phonenumbers.PhoneNumberMatcher(text, "US", leniency=POSSIBLE)
+        found = [(match.start, match.raw_string) for match in matcher]
+        self[text] = found
+        return found
+
+
+def _phones_in(text: str, numbers: PhoneMatches) -> Iterator[str]:
     """The phone numbers printed in a text, as printed, leaving out those labelled as a fax.
 
     Only lines with a phone-shaped run of digits go to the (thorough, slow) matcher, and of
@@ -551,10 +583,10 @@ def _phones_in(text: str) -> Iterator[str]:
     mask = _digit_mask(text)
     for line_start in _lines_with_phone_shapes(mask):
         for start, end in _matcher_windows(text, mask, line_start):
-            for found in phonenumbers.PhoneNumberMatcher(text[start:end], "US", leniency=POSSIBLE):
-                found_start = start + found.start
+            for found_at, printed in numbers[text[start:end]]:
+                found_start = start + found_at
                 if not FAX_LABEL.search(text[max(line_start, found_start - 10) : found_start]):
-                    yield found.raw_string
+                    yield printed
 
 
 def _matcher_windows(text: str, mask: bytes, line_start: int) -> Iterator[tuple[int, int]]:
@@ -752,12 +784,12 @@ def _parse_hours_texts(lines: str) -> list[str]:
     return texts
 
 
-def _parse_phones(root: Any, lines: str) -> list[str]:
+def _parse_phones(root: Any, lines: str, numbers: PhoneMatches) -> list[str]:
     """Phone numbers: `tel:` links first, else numbers printed in the text (faxes left out)."""
     links = [href[4:] for href in _tel_links(root)]
     if links:
         return list(dict.fromkeys(link.strip() for link in links if link.strip()))
-    return list(dict.fromkeys(_phones_in(lines)))
+    return list(dict.fromkeys(_phones_in(lines, numbers)))
 
 
 def _tel_links(root: Any) -> list[str]:

@@ -203,7 +203,8 @@ def _phones_over_whole_lines(text: str) -> list[str]:
 
 @given(st.lists(st.sampled_from(PHONE_PIECES), max_size=40).map("".join))
 def test_phones_matched_in_windows_are_those_matched_over_whole_lines(text: str):
-    assert list(extractor._phones_in(text)) == _phones_over_whole_lines(text)
+    found = extractor._phones_in(text, extractor.PhoneMatches())
+    assert list(found) == _phones_over_whole_lines(text)
 
 
 def test_the_letters_between_matcher_windows_are_never_in_the_matchers_pattern():
