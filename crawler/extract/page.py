@@ -147,6 +147,7 @@ SYNTAX_PROBES = {
     "microdata": etree.XPath("boolean(descendant::*/@itemscope)"),
     "rdfa": etree.XPath("boolean(descendant::*/@typeof)"),
 }
+LINKS = etree.XPath("//a[@href]")
 SCHEMA_PREFIX = re.compile(r"^https?://schema\.org/")
 MAX_RDFA_DEPTH = 4
 ARTICLE_TYPES = frozenset(
@@ -212,7 +213,11 @@ class PageFacts:
 
 def extract_page(html: str, url: str) -> PageFacts:
     """Everything a listing needs that this page states."""
-    root = _parse(html)
+    return extract_tree(parse_html(html), html, url)
+
+
+def extract_tree(root: Any, html: str, url: str) -> PageFacts:
+    """What `extract_page` reads, from the page's tree as `parse_html` built it."""
     facts = PageFacts(fallback_name=_parse_fallback_name(root))
     nodes = list(_structured_nodes(root, html, url))
     for node in nodes:
@@ -234,7 +239,7 @@ def extract_page(html: str, url: str) -> PageFacts:
 def item_list_entries(html: str, url: str) -> list[tuple[str, str | None]]:
     """The items a page's schema.org `ItemList` names: (URL as written, name if given)."""
     entries: dict[str, str | None] = {}
-    for node in _structured_nodes(_parse(html), html, url):
+    for node in _structured_nodes(parse_html(html), html, url):
         if "ItemList" not in _types(node):
             continue
         for element in _as_list(node.get("itemListElement")):
@@ -251,7 +256,7 @@ def item_list_entries(html: str, url: str) -> list[tuple[str, str | None]]:
     return list(entries.items())
 
 
-def _parse(html: str) -> Any:
+def parse_html(html: str) -> Any:
     """The page's tree as parsel (Scrapy's parser) builds it, but of lxml's plain elements.
 
     parsel's tree is of lxml.html's element classes, which cost a Python call for every element
@@ -461,6 +466,12 @@ def _opening_hours(node: dict[str, Any]) -> list[str]:
         opens, closes = _text(spec.get("opens")), _text(spec.get("closes"))
         hours.append(f"{days} {opens or ''}-{closes or ''}")
     return hours
+
+
+def page_links(root: Any) -> list[tuple[str, str]]:
+    """Every link of a page's tree with an `href`: (href as written, the link's text), for a
+    crawl to choose its next pages by without parsing the page again."""
+    return [(link.get("href"), " ".join(link.itertext())) for link in LINKS(root)]
 
 
 def _parse_fallback_name(root: Any) -> str | None:

@@ -1,6 +1,7 @@
 """What every source spider shares: its `Source` entry, provenance, and counted skips."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from crawler.extract import PageFacts, extract_page, page_text
+from crawler.extract import PageFacts, extract_tree, page_links, page_text, parse_html
 from directory.sources import Source, load_sources
 from directory.vocab import SourceKind
 
@@ -55,6 +56,15 @@ def failure_cause(failure: Failure) -> str | None:
 def is_binary(body: bytes) -> bool:
     """Whether a body is binary, whatever its Content-Type says."""
     return not BINARY_BYTES.isdisjoint(body[:SNIFF_LENGTH])
+
+
+@dataclass(frozen=True)
+class PageReading:
+    """A fetched page, read from one parse: its facts (None if the extractor failed on it) and
+    its links, (href as written, link text)."""
+
+    facts: PageFacts | None
+    links: list[tuple[str, str]]
 
 
 class SourceSpider(scrapy.Spider):
@@ -127,22 +137,26 @@ class SourceSpider(scrapy.Spider):
         self.skip("not_html", response.url)
         return None
 
-    def read_page(self, response: TextResponse) -> PageFacts | None:
-        """The facts a fetched page states, its bytes decoded whatever its header claims.
+    def read_page(self, response: TextResponse) -> PageReading:
+        """What a fetched page states and the links it makes, its bytes decoded whatever its
+        header claims and parsed once for both.
 
-        A page the extractor fails on is logged as an error with its URL and counted; the crawl
-        goes on without it (and the run, having an error, never counts listings as missing).
+        A page the extractor fails on is logged as an error with its URL and counted, and has no
+        facts (its links still lead on); the crawl goes on without them (and the run, having an
+        error, never counts listings as missing).
         """
         content_type = response.headers.get("Content-Type")
+        root = None
         try:
             text = page_text(
                 response.body, content_type.decode("latin-1") if content_type else None
             )
-            return extract_page(text, response.url)
+            root = parse_html(text)
+            return PageReading(extract_tree(root, text, response.url), page_links(root))
         except Exception:  # noqa: BLE001 - one page must not stop the crawl
             self.logger.exception("extraction failed on %s", response.url)
             self.skip("extract_failed", response.url)
-            return None
+            return PageReading(None, page_links(root) if root is not None else [])
 
     def download_failed(self, failure: Failure) -> Iterable[Any]:
         """Errback: a page that could not be fetched is a counted skip, not a crash."""

@@ -51,8 +51,8 @@ class SiteVisitor(SourceSpider):
         if page is None:
             return
         visit.home = page.url
-        self._add_page(visit, page)
-        visit.pending = self._parse_key_links(page, visit)
+        links = self._add_page(visit, page)
+        visit.pending = self._key_links(page, links, visit)
         yield from self._continue(visit)
 
     def parse_page(self, response: Response, visit: SiteVisit) -> Iterator[Any]:
@@ -62,11 +62,12 @@ class SiteVisitor(SourceSpider):
             self._add_page(visit, page)
         yield from self._continue(visit)
 
-    def _add_page(self, visit: SiteVisit, response: TextResponse) -> None:
-        """Keep what a page of the visit states, unless the extractor failed on it."""
-        facts = self.read_page(response)
-        if facts is not None:
-            visit.pages.append((response.url, facts))
+    def _add_page(self, visit: SiteVisit, response: TextResponse) -> list[tuple[str, str]]:
+        """Keep what a page of the visit states, unless the extractor failed on it; its links."""
+        reading = self.read_page(response)
+        if reading.facts is not None:
+            visit.pages.append((response.url, reading.facts))
+        return reading.links
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         """A key page that failed (or robots.txt forbids) does not end the visit."""
@@ -96,13 +97,14 @@ class SiteVisitor(SourceSpider):
             dont_filter=True,
         )
 
-    def _parse_key_links(self, response: TextResponse, visit: SiteVisit) -> list[str]:
+    def _key_links(
+        self, response: TextResponse, links: list[tuple[str, str]], visit: SiteVisit
+    ) -> list[str]:
         """Links within the site to contact, team and service pages, within the page budget."""
         root = _site_root(response.url)
         ranked: list[tuple[int, str]] = []
-        for link in response.css("a[href]"):
-            url = urldefrag(response.urljoin(link.attrib["href"]))[0]
-            text = " ".join(link.css("::text").getall())
+        for href, text in links:
+            url = urldefrag(response.urljoin(href))[0]
             if not url.startswith(root) or url in visit.seen or NOT_KEY_PAGES.search(url):
                 continue
             rank = _rank(urlsplit(url).path + " " + text)

@@ -73,7 +73,7 @@ class DirectorySpider(SiteVisitor):
         page = self.html_page(response)
         if page is None:
             return
-        facts = self.read_page(page)
+        facts = self.read_page(page).facts
         if facts is None:
             return
         fields = {key: select(response, expr) for key, expr in self.source.fields.items()}

@@ -146,7 +146,8 @@ def test_clinic_site_visit_keeps_to_the_site_and_its_key_pages():
     </nav></body></html>"""
     visit = SiteVisit(home="https://clinic.example/", seen={"https://clinic.example/"})
     response = HtmlResponse("https://clinic.example/", body=html)
-    assert spider._parse_key_links(response, visit) == [
+    links = spider.read_page(response).links
+    assert spider._key_links(response, links, visit) == [
         "https://clinic.example/contact/",
         "https://clinic.example/team/",
     ]
@@ -319,10 +320,10 @@ def test_a_page_the_extractor_fails_on_is_logged_and_the_visit_goes_on(monkeypat
     source = Source(name="sites", kind=SourceKind.CLINIC_SITES, urls=("https://clinic.example/",))
     spider = ClinicSitesSpider.standalone(source)
 
-    def broken(html, url):
+    def broken(root, html, url):
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr("crawler.spiders.base.extract_page", broken)
+    monkeypatch.setattr("crawler.spiders.base.extract_tree", broken)
     html = b'<html><body><a href="/contact/">Contact</a></body></html>'
     visit = SiteVisit(home="https://clinic.example/", seen={"https://clinic.example/"})
     (next_page,) = spider.parse_home(HtmlResponse("https://clinic.example/", body=html), visit)
