@@ -9,6 +9,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import filterfalse
 from typing import Any
 
 import extruct
@@ -115,6 +116,11 @@ NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "sv
 
 
 BLOCK_BREAK = "\ue000"
+# Every character `str.split` splits at, the space left out.
+SPACES_BUT_THE_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 def _text_lines_stylesheet() -> etree.XSLT:
@@ -499,7 +505,25 @@ def _text_lines(root: Any) -> str:
     """The body's text, one line per block element; a `<br>` within a block is a comma."""
     pieces = str(TEXT_LINES(root)).split(BLOCK_BREAK)
     # Most pieces are the space between two blocks, dropped by a call in C, not in Python.
-    return "\n".join(map(_collapsed, filter(str.strip, pieces)))
+    return "\n".join(_all_collapsed(list(filter(str.strip, pieces))))
+
+
+def _all_collapsed(texts: list[str]) -> list[str]:
+    """Each text collapsed as `_collapsed` collapses it.
+
+    A long page has thousands of texts, most already collapsed: that is seen in C, once for
+    all of them. Joined by spaces, such texts have no whitespace but a single space between
+    two words (a text's leading or trailing space makes two spaces, or begins or ends them).
+    """
+    joined = " ".join(filter(None, texts))
+    if (
+        "  " in joined
+        or joined[:1] == " "
+        or joined[-1:] == " "
+        or any(space in joined for space in SPACES_BUT_THE_SPACE)
+    ):
+        return list(map(_collapsed, texts))
+    return texts
 
 
 def _collapsed(text: str) -> str:
@@ -630,18 +654,29 @@ class BlockTexts(dict[Any, str]):
     """
 
     def __missing__(self, element: Any) -> str:
-        # Most blocks have no children, and their text is read without a tree walk.
-        raw = " ".join(element.itertext()) if len(element) else element.text or ""
-        text = _collapsed(raw)
+        text = _collapsed(_raw_text(element))
         self[element] = text
         return text
+
+    def read(self, elements: list[Any]) -> list[str]:
+        """The texts of many elements, those not read yet collapsed together (see
+        `_all_collapsed`): a long page has thousands of blocks."""
+        unread = list(filterfalse(self.__contains__, elements))
+        self.update(zip(unread, _all_collapsed(list(map(_raw_text, unread))), strict=True))
+        return list(map(self.__getitem__, elements))
+
+
+def _raw_text(element: Any) -> str:
+    """An element's text nodes joined by spaces, uncollapsed."""
+    # Most blocks have no children, and their text is read without a tree walk.
+    return " ".join(element.itertext()) if len(element) else element.text or ""
 
 
 def _parse_plain_clinicians(root: Any, asides: set[Any], texts: BlockTexts) -> list[ClinicianItem]:
     """People named with credentials ("Jane Q. Doe, MD") or as "Dr. Raj Patel"; not in teasers."""
     clinicians: dict[str, ClinicianItem] = {}
-    for block in _outside(root.iter(*PERSON_BLOCK_TAGS), asides):
-        text = texts[block]
+    blocks = _outside(root.iter(*PERSON_BLOCK_TAGS), asides)
+    for block, text in zip(blocks, texts.read(blocks), strict=True):
         if len(text) > MAX_PERSON_TEXT:  # a paragraph, whatever follows it
             continue
         person = _person_in(_with_credentials_below(block, text, texts))
@@ -818,7 +853,7 @@ def _parse_service_texts(root: Any, asides: set[Any], texts: BlockTexts) -> list
         block for main in root.iter("main") for block in main.iter(*TEXT_BLOCK_TAGS)
     )
     blocks = _outside(in_main, asides) or _outside(FRAMELESS_TEXT_BLOCKS(root), asides)
-    return [text for text in map(texts.__getitem__, blocks) if text and len(text) <= MAX_BLOCK]
+    return [text for text in texts.read(blocks) if text and len(text) <= MAX_BLOCK]
 
 
 def _is_article(root: Any, nodes: list[dict[str, Any]]) -> bool:

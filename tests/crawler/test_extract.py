@@ -3,11 +3,12 @@
 import json
 import re
 import string
+import sys
 from dataclasses import asdict
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from phonenumbers import Leniency, PhoneNumberMatcher, phonenumbermatcher
 
@@ -164,6 +165,20 @@ texts = st.text(alphabet=SPECIAL)
 @given(texts)
 def test_collapsed_text_is_the_text_split_and_joined(text: str):
     assert extractor._collapsed(text) == " ".join(text.split())
+
+
+# Most texts of a page have no whitespace but the space.
+@given(st.lists(st.text(alphabet="Ab. ") | texts))
+@example([" A", "b"]).via("a leading space")
+@example(["A", "b "]).via("a trailing space")
+def test_texts_collapsed_together_are_each_collapsed(texts_of_a_page: list[str]):
+    collapsed = [" ".join(text.split()) for text in texts_of_a_page]
+    assert extractor._all_collapsed(texts_of_a_page) == collapsed
+
+
+def test_the_spaces_besides_the_space_are_all_that_split_splits_at():
+    spaces = {char for char in map(chr, range(sys.maxunicode + 1)) if char.isspace()}
+    assert set(extractor.SPACES_BUT_THE_SPACE) == spaces - {" "}
 
 
 @given(texts)
