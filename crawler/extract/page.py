@@ -9,7 +9,8 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import filterfalse
+from itertools import chain, compress, filterfalse
+from operator import attrgetter
 from typing import Any
 
 import extruct
@@ -199,6 +200,7 @@ HOURS_HEADING = re.compile(HOURS_TITLE, re.MULTILINE)
 # Led by the line break, the pattern is searched for as fast as a plain character.
 HOURS_HEADING_AFTER_BREAK = re.compile(rf"\n{HOURS_TITLE}", re.MULTILINE)
 HOURS_REACH = 8  # lines after a heading: a week, and a note
+ELEMENT_TEXT = attrgetter("text")  # an element's own text, read over many elements in C
 MAX_PERSON_TEXT = 120  # a longer text is a paragraph about someone, not their name
 
 
@@ -657,30 +659,39 @@ class BlockTexts(dict[Any, str]):
     """
 
     def __missing__(self, element: Any) -> str:
-        text = _collapsed(_raw_text(element))
-        self[element] = text
+        (text,) = self.read([element])
         return text
 
     def read(self, elements: list[Any]) -> list[str]:
         """The texts of many elements, those not read yet collapsed together (see
         `_all_collapsed`): a long page has thousands of blocks."""
         unread = list(filterfalse(self.__contains__, elements))
-        self.update(zip(unread, _all_collapsed(list(map(_raw_text, unread))), strict=True))
+        self.update(zip(unread, _all_collapsed(_raw_texts(unread)), strict=True))
         return list(map(self.__getitem__, elements))
 
 
-def _raw_text(element: Any) -> str:
-    """An element's text nodes joined by spaces, uncollapsed."""
-    # Most blocks have no children, and their text is read without a tree walk.
-    return " ".join(element.itertext()) if len(element) else element.text or ""
+def _raw_texts(elements: list[Any]) -> list[str]:
+    """Each element's text nodes joined by spaces, uncollapsed.
+
+    Most blocks have no children: their text is read in C, without a tree walk or a Python call.
+    """
+    texts = [text or "" for text in map(ELEMENT_TEXT, elements)]
+    for index in compress(range(len(elements)), map(len, elements)):
+        texts[index] = " ".join(elements[index].itertext())
+    return texts
 
 
 def _parse_plain_clinicians(root: Any, asides: set[Any], texts: BlockTexts) -> list[ClinicianItem]:
     """People named with credentials ("Jane Q. Doe, MD") or as "Dr. Raj Patel"; not in teasers."""
     clinicians: dict[str, ClinicianItem] = {}
     blocks = _outside(root.iter(*PERSON_BLOCK_TAGS), asides)
-    for block, text in zip(blocks, texts.read(blocks), strict=True):
-        if len(text) > MAX_PERSON_TEXT:  # a paragraph, whatever follows it
+    block_texts = texts.read(blocks)
+    # A longer text is a paragraph, whatever follows it: left out in C.
+    short = map(MAX_PERSON_TEXT.__ge__, map(len, block_texts))
+    for block, text in compress(zip(blocks, block_texts, strict=True), short):
+        # Most short blocks have neither a comma nor a "Dr", nor end as a name can ("Visitor
+        # question 12"): no pattern could match them.
+        if "," not in text and "Dr" not in text and not BARE_NAME_END.fullmatch(text[-1:]):
             continue
         person = _person_in(_with_credentials_below(block, text, texts))
         if not person or person in clinicians:
@@ -699,11 +710,7 @@ def _parse_plain_clinicians(root: Any, asides: set[Any], texts: BlockTexts) -> l
 def _with_credentials_below(block: Any, text: str, texts: BlockTexts) -> str:
     """A bare name with the credentials printed on the line below it ("Dr. Ann Lee" / "MD")."""
     # Most blocks end in something no name ends with ("Visitor question 12"): not matched at all.
-    if (
-        len(text) > MAX_PERSON_TEXT
-        or not BARE_NAME_END.fullmatch(text[-1:])
-        or not BARE_NAME.match(text)
-    ):
+    if not BARE_NAME_END.fullmatch(text[-1:]) or not BARE_NAME.match(text):
         return text
     below = block.getnext()
     credentials = texts[below] if below is not None else ""
@@ -853,10 +860,12 @@ def _parse_service_texts(root: Any, asides: set[Any], texts: BlockTexts) -> list
     Blog and news teasers, asides and navigation are left out: they mention, not offer.
     """
     in_main = dict.fromkeys(
-        block for main in root.iter("main") for block in main.iter(*TEXT_BLOCK_TAGS)
+        chain.from_iterable(main.iter(*TEXT_BLOCK_TAGS) for main in root.iter("main"))
     )
     blocks = _outside(in_main, asides) or _outside(FRAMELESS_TEXT_BLOCKS(root), asides)
-    return [text for text in texts.read(blocks) if text and len(text) <= MAX_BLOCK]
+    block_texts = texts.read(blocks)
+    # Thousands of blocks on a long page: filtered in C.
+    return list(filter(None, compress(block_texts, map(MAX_BLOCK.__ge__, map(len, block_texts)))))
 
 
 def _is_article(root: Any, nodes: list[dict[str, Any]]) -> bool:
