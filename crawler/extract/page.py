@@ -197,8 +197,10 @@ HOURS_TITLE = (
     r"(?:\s+(?:of\s+operation|de\s+atenci[oó]n))?)(?:\s*[:,]|$)"  # "," is a <br>
 )
 HOURS_HEADING = re.compile(HOURS_TITLE, re.MULTILINE)
-# Led by the line break, the pattern is searched for as fast as a plain character.
-HOURS_HEADING_AFTER_BREAK = re.compile(rf"\n{HOURS_TITLE}", re.MULTILINE)
+# Led by the line break, the pattern is searched for as fast as a plain character; of the
+# thousands of lines of a long page, only those starting as a heading's words do (b, c, h, o)
+# are read further.
+HOURS_HEADING_AFTER_BREAK = re.compile(rf"\n(?=(?i:[bcho])){HOURS_TITLE}", re.MULTILINE)
 HOURS_REACH = 8  # lines after a heading: a week, and a note
 ELEMENT_TEXT = attrgetter("text")  # an element's own text, read over many elements in C
 MAX_PERSON_TEXT = 120  # a longer text is a paragraph about someone, not their name

@@ -181,6 +181,17 @@ def test_the_spaces_besides_the_space_are_all_that_split_splits_at():
     assert set(extractor.SPACES_BUT_THE_SPACE) == spaces - {" "}
 
 
+HOURS_WORDS = ("\n", " ", ":", ",", "x", "Office", "clinic", "OPENING", "business", "Our", "ſ", "K")
+HOURS_WORDS += ("hours", "Hours", "HORARIO", "horarios", "of operation", "de atención", "İ", "ı")
+
+
+@given(st.lists(st.sampled_from(HOURS_WORDS), max_size=30).map("".join))
+def test_hours_headings_after_a_break_are_all_the_title_pattern_finds(text: str):
+    every_break = re.compile(rf"\n{extractor.HOURS_TITLE}", re.MULTILINE)
+    found = [match.span() for match in extractor.HOURS_HEADING_AFTER_BREAK.finditer(text)]
+    assert found == [match.span() for match in every_break.finditer(text)]
+
+
 @given(texts)
 def test_the_digit_mask_finds_what_the_digit_patterns_find(text: str):
     mask = extractor._digit_mask(text)
