@@ -518,16 +518,18 @@ def _text_lines(root: Any) -> str:
 def _all_collapsed(texts: list[str]) -> list[str]:
     """Each text collapsed as `_collapsed` collapses it.
 
-    A long page has thousands of texts, most already collapsed: that is seen in C, once for
-    all of them. Joined by spaces, such texts have no whitespace but a single space between
+    A long page has thousands of texts, often all already collapsed: that is seen in C, once
+    for all of them. Joined by spaces, such texts have no whitespace but a single space between
     two words (a text's leading or trailing space makes two spaces, or begins or ends them).
+    Other whitespace is looked for first: a page with line breaks in its texts is told by the
+    first one.
     """
     joined = " ".join(filter(None, texts))
     if (
-        "  " in joined
+        any(space in joined for space in SPACES_BUT_THE_SPACE)
+        or "  " in joined
         or joined[:1] == " "
         or joined[-1:] == " "
-        or any(space in joined for space in SPACES_BUT_THE_SPACE)
     ):
         return list(map(_collapsed, texts))
     return texts
