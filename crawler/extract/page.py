@@ -7,6 +7,7 @@ import codecs
 import json
 import logging
 import re
+import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, compress, filterfalse
@@ -66,7 +67,8 @@ CREDENTIALED_PERSON = re.compile(
     r"(?!\s*\d{5})(?=$|[\s,;:(–—-])"  # "Silver Spring, MD 20910" is a place
 )
 BARE_NAME = re.compile(rf"^(?:{TITLE}\s+)?{NAME}$")
-BARE_NAME_END = re.compile(rf"[{NAME_LETTERS}]")  # the last character of any bare name
+# The last character of any bare name: `NAME_LETTERS`, looked up without a pattern's call.
+BARE_NAME_ENDS = frozenset(string.ascii_letters + "".join(map(chr, range(0xC0, 0x100))) + "'’-")
 CREDENTIALS_ONLY = re.compile(rf"^{CREDENTIALS}$")
 DOCTOR = re.compile(rf"(?<![\w.])(?P<name>{TITLE}\s+{NAME})(?=$|[\s,;:.(–—-])")
 NPI_TEXT = re.compile(r"\bNPI\b\s*(?:#|No\.?|number)?\s*:?\s*(?P<npi>\d{10})\b", re.IGNORECASE)
@@ -695,7 +697,7 @@ def _parse_plain_clinicians(root: Any, asides: set[Any], texts: BlockTexts) -> l
     for block, text in compress(zip(blocks, block_texts, strict=True), short):
         # Most short blocks have neither a comma nor a "Dr", nor end as a name can ("Visitor
         # question 12"): no pattern could match them.
-        if "," not in text and "Dr" not in text and not BARE_NAME_END.fullmatch(text[-1:]):
+        if "," not in text and "Dr" not in text and text[-1:] not in BARE_NAME_ENDS:
             continue
         person = _person_in(_with_credentials_below(block, text, texts))
         if not person or person in clinicians:
@@ -714,7 +716,7 @@ def _parse_plain_clinicians(root: Any, asides: set[Any], texts: BlockTexts) -> l
 def _with_credentials_below(block: Any, text: str, texts: BlockTexts) -> str:
     """A bare name with the credentials printed on the line below it ("Dr. Ann Lee" / "MD")."""
     # Most blocks end in something no name ends with ("Visitor question 12"): not matched at all.
-    if not BARE_NAME_END.fullmatch(text[-1:]) or not BARE_NAME.match(text):
+    if text[-1:] not in BARE_NAME_ENDS or not BARE_NAME.match(text):
         return text
     below = block.getnext()
     credentials = texts[below] if below is not None else ""

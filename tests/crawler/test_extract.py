@@ -252,7 +252,13 @@ def test_texts_dismissed_unread_match_no_person_pattern(text: str):
         assert not extractor.CREDENTIALED_PERSON.match(text)
         assert not extractor.DOCTOR.search(text)
     if extractor.BARE_NAME.match(text):
-        assert extractor.BARE_NAME_END.fullmatch(text[-1:])
+        assert text[-1:] in extractor.BARE_NAME_ENDS
+
+
+def test_the_bare_name_endings_are_the_name_letters():
+    letter = re.compile(f"[{extractor.NAME_LETTERS}]")
+    letters = {char for char in map(chr, range(sys.maxunicode + 1)) if letter.fullmatch(char)}
+    assert letters == extractor.BARE_NAME_ENDS
 
 
 @given(st.text(alphabet="blogBLOGnewsNEWSpostPOSTpressarticleARTICLE ſİıK_- x9"))
