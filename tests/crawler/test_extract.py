@@ -176,6 +176,26 @@ def test_texts_collapsed_together_are_each_collapsed(texts_of_a_page: list[str])
     assert extractor._all_collapsed(texts_of_a_page) == collapsed
 
 
+def _block_markup(tag: str, text: str, inner: str, comment: str) -> str:
+    """A block as pages write it: its text alone, or among inline elements and a comment."""
+    if not inner:
+        return f"<{tag}>{text}</{tag}>"
+    return f"<{tag}>{text}<b>{inner}</b><!--{comment}-->{comment}<i> </i></{tag}>"
+
+
+block_markup = st.builds(
+    _block_markup, st.sampled_from(extractor.PERSON_BLOCK_TAGS), texts, texts, texts
+)
+
+
+@given(st.lists(st.text(alphabet="Ab. ").map("<p>{}</p>".format) | block_markup, max_size=12))
+def test_blocks_read_together_have_their_text_collapsed(blocks: list[str]):
+    root = extractor.parse_html(f"<html><body>{''.join(blocks)}</body></html>")
+    elements = list(root.iter(*extractor.PERSON_BLOCK_TAGS))
+    expected = [" ".join(" ".join(element.itertext()).split()) for element in elements]
+    assert extractor.BlockTexts().read(elements) == expected
+
+
 def test_the_spaces_besides_the_space_are_all_that_split_splits_at():
     spaces = {char for char in map(chr, range(sys.maxunicode + 1)) if char.isspace()}
     assert set(extractor.SPACES_BUT_THE_SPACE) == spaces - {" "}
