@@ -122,9 +122,9 @@ NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "sv
 # character when the page's does (its decoding and splitting cost a tenth of a private-use
 # character's on a long page). A page that does print one has a line break there.
 BLOCK_BREAK = "\x7f"
-# Every character `str.split` splits at, the space left out.
+# Every character `str.split` splits at, the space left out; those pages print most first.
 SPACES_BUT_THE_SPACE = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\n\xa0\t\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 
@@ -528,7 +528,7 @@ def _all_collapsed(texts: list[str]) -> list[str]:
     """
     joined = " ".join(filter(None, texts))
     if (
-        any(space in joined for space in SPACES_BUT_THE_SPACE)
+        any(map(joined.__contains__, SPACES_BUT_THE_SPACE))
         or "  " in joined
         or joined[:1] == " "
         or joined[-1:] == " "
@@ -665,7 +665,8 @@ class BlockTexts(dict[Any, str]):
     """
 
     def __missing__(self, element: Any) -> str:
-        (text,) = self.read([element])
+        (raw,) = _raw_texts([element])
+        text = self[element] = _collapsed(raw)
         return text
 
     def read(self, elements: list[Any]) -> list[str]:
