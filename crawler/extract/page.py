@@ -99,9 +99,15 @@ DIGIT, OTHER = b"0", b"."
 PHONE_SHAPE = re.compile(re.escape(DIGIT * 3) + re.escape(OTHER) + b"{0,3}" + re.escape(DIGIT * 4))
 ZIP_CODE = DIGIT * 5  # or the start of a longer run: a wider region, no harm
 # ASCII letters that the phone matcher's pattern never spells (it spells "ext", "anexo", "x" and
-# "int"), in either case: no number it finds spans one, so the text between two of them is
-# matched on its own with the same result, and a stretch that cannot hold a number is skipped.
-MATCHER_WINDOW = re.compile(r"[^BCFGHJKLMPQRUVWYZbcfghjklmpqruvwyz]+")
+# "int"), in either case, and the separators pages print between a number and what comes before
+# it ("Des Moines, IA 50309 · 515-555-0116"), which it never spells either: no number it finds
+# spans one, so the text between two of them is matched on its own with the same result, and a
+# stretch that cannot hold a number is skipped. A number starts with a digit, or an opening
+# bracket or a plus sign before one: each stretch is matched from there ("Phone: (515) 555-0116"
+# and "Call (515) 555-0116" are one stretch, matched once).
+NOT_IN_NUMBERS = "BCFGHJKLMPQRUVWYZbcfghjklmpqruvwyz|·•"
+NUMBER_START = r"[\d(\[（［+＋]"
+MATCHER_WINDOW = re.compile(rf"{NUMBER_START}[^{NOT_IN_NUMBERS}]*")
 # A number written without a country code is a US one, which has seven digits at least.
 MIN_PHONE_DIGITS = 7
 PLUS_SIGNS = ("+", "\uff0b")  # a number with a country code
@@ -637,7 +643,8 @@ def _phones_in(text: str, numbers: PhoneMatches) -> Iterator[str]:
 
 def _matcher_windows(text: str, mask: bytes, line_start: int) -> Iterator[tuple[int, int]]:
     """Where the line starting at `line_start` may hold a number, as the matcher reads the line:
-    between the letters no number spans (`MATCHER_WINDOW`), with enough digits or a plus sign.
+    between the characters no number spans (`MATCHER_WINDOW`), with enough digits or a plus
+    sign.
 
     A street number or ZIP code is left out; the matcher would parse it and reject it.
     """

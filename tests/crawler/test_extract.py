@@ -2,10 +2,14 @@
 
 import json
 import re
+import re._constants as re_constants
+import re._parser as re_parser
 import string
 import sys
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import example, given
@@ -232,6 +236,7 @@ PHONE_PIECES = (
     *("555", "0142", "(512)", "+1", "+44 20", "1-800", "40202", "200", ":30", "ext", "ext.", "Ext"),
     *("extension", "extensión", "anexo", "int", "ｅｘｔ", "доб", ";ext=", "Fax:", "fax", "Tel"),
     *("Call", "Suite", "Main St", "KY", "Phone", "ſ", "\u212a", "İ", "ı", "Daily"),
+    *("·", " | ", "•", "[", "（", "［", "＋", "IA 50309 · "),
     *("555-0142", "(512) 555-0142", "512.555.0199", "+1 512 555 0101", "7946 0958", "5550142"),
 )
 
@@ -253,17 +258,50 @@ def test_phones_matched_in_windows_are_those_matched_over_whole_lines(text: str)
     assert list(found) == _phones_over_whole_lines(text)
 
 
-def test_the_letters_between_matcher_windows_are_never_in_the_matchers_pattern():
-    window_letters = {
-        letter for letter in string.ascii_letters if extractor.MATCHER_WINDOW.fullmatch(letter)
-    }
-    spelled = {
-        letter
-        for letter in string.ascii_letters
-        for char in set(phonenumbermatcher._PATTERN.pattern)
-        if re.fullmatch(re.escape(char), letter, re.IGNORECASE)
-    }
-    assert spelled <= window_letters
+def _one_character_pieces(items: Any) -> Iterator[str]:
+    """Each piece of a parsed pattern that matches one character (a literal, a class), as a
+    pattern of its own."""
+    for op, value in items:
+        if op is re_constants.LITERAL:
+            yield re.escape(chr(value))
+        elif op is re_constants.IN:
+            yield "[" + "".join(_class_member(*member) for member in value) + "]"
+        elif op is re_constants.SUBPATTERN:
+            yield from _one_character_pieces(value[-1])
+        elif op is re_constants.MAX_REPEAT:
+            yield from _one_character_pieces(value[2])
+        elif op is re_constants.BRANCH:
+            for branch in value[1]:
+                yield from _one_character_pieces(branch)
+        else:
+            raise AssertionError(f"a pattern piece this test does not read: {op}")
+
+
+def _class_member(op: Any, value: Any) -> str:
+    if op is re_constants.LITERAL:
+        return re.escape(chr(value))
+    if op is re_constants.RANGE:
+        return f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}"
+    assert (op, value) == (re_constants.CATEGORY, re_constants.CATEGORY_DIGIT)
+    return r"\d"
+
+
+def test_the_characters_between_matcher_windows_are_never_in_the_matchers_pattern():
+    pattern = phonenumbermatcher._PATTERN
+    parsed = re_parser.parse(pattern.pattern, pattern.flags)
+    pieces = [re.compile(piece, pattern.flags) for piece in _one_character_pieces(parsed)]
+    spelled = {char for char in string.printable if any(piece.fullmatch(char) for piece in pieces)}
+    assert set("0123456789(+-. extanoEXTANO#:;=,") <= spelled  # the pieces are all read
+    assert not any(piece.fullmatch(char) for piece in pieces for char in extractor.NOT_IN_NUMBERS)
+
+
+def test_matcher_windows_start_where_the_matchers_numbers_can():
+    lead = phonenumbermatcher._LEAD_CLASS + phonenumbermatcher._PUNCTUATION
+    number_start = f"(?:{lead}){phonenumbermatcher._LEAD_LIMIT}{phonenumbermatcher._DIGIT_SEQUENCE}"
+    assert phonenumbermatcher._PATTERN.pattern.startswith(number_start)
+    starts = re.compile(f"{phonenumbermatcher._LEAD_CLASS}|\\d")
+    chars = map(chr, range(sys.maxunicode + 1))
+    assert all(extractor.MATCHER_WINDOW.match(char) for char in chars if starts.fullmatch(char))
 
 
 @given(st.text(alphabet=SPECIAL + "JnoeSmithRLPCNDOPA"))
