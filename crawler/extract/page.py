@@ -67,6 +67,7 @@ CREDENTIALED_PERSON = re.compile(
     r"(?!\s*\d{5})(?=$|[\s,;:(–—-])"  # "Silver Spring, MD 20910" is a place
 )
 BARE_NAME = re.compile(rf"^(?:{TITLE}\s+)?{NAME}$")
+LEADING_TITLE = re.compile(rf"^{TITLE}\s+")
 # The last character of any bare name: `NAME_LETTERS`, looked up without a pattern's call.
 BARE_NAME_ENDS = frozenset(string.ascii_letters + "".join(map(chr, range(0xC0, 0x100))) + "'’-")
 CREDENTIALS_ONLY = re.compile(rf"^{CREDENTIALS}$")
@@ -783,9 +784,10 @@ def _merge_people(
     by_name = {_person_key(person.name): person for person in structured}
     merged = list(structured)
     for person in plain:
-        known = by_name.get(_person_key(person.name))
+        key = _person_key(person.name)
+        known = by_name.get(key)
         if known is None:
-            by_name[_person_key(person.name)] = person
+            by_name[key] = person
             merged.append(person)
             continue
         known.npi = known.npi or person.npi
@@ -808,8 +810,8 @@ def _add_sole_numbers(clinicians: list[ClinicianItem], lines: str) -> None:
 
 def _person_key(name: str) -> str:
     """A person's name without title or credentials, for recognising them twice on a page."""
-    bare = re.sub(rf"^{TITLE}\s+", "", name.split(",")[0].strip())
-    return "".join(char for char in bare.casefold() if char.isalpha())
+    bare = LEADING_TITLE.sub("", name.split(",")[0].strip())
+    return "".join(filter(str.isalpha, bare.casefold()))  # its letters, picked out in C
 
 
 def _person_in(text: str) -> str | None:
