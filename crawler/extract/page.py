@@ -519,7 +519,8 @@ def _parse_fallback_name(root: Any) -> str | None:
 
 def _text_lines(root: Any) -> str:
     """The body's text, one line per block element; a `<br>` within a block is a comma."""
-    pieces = str(TEXT_LINES(root)).split(BLOCK_BREAK)
+    # Decoded from its bytes: `str` of a result also looks for an XML declaration to strip.
+    pieces = bytes(TEXT_LINES(root)).decode().split(BLOCK_BREAK)
     # Most pieces are the space between two blocks, dropped by a call in C, not in Python.
     return "\n".join(_all_collapsed(list(filter(str.strip, pieces))))
 
