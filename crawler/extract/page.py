@@ -245,13 +245,13 @@ def extract_tree(root: Any, html: str, url: str) -> PageFacts:
     for node in nodes:
         _add_structured(facts, node)
     lines = _text_lines(root)
-    numbers = PhoneMatches()
-    facts.printed_locations = _parse_printed_addresses(lines, numbers)
+    mask, numbers = _digit_mask(lines), PhoneMatches()
+    facts.printed_locations = _parse_printed_addresses(lines, mask, numbers)
     asides = _not_offering(root)
     texts = BlockTexts()
     facts.clinicians = _merge_people(facts.clinicians, _parse_plain_clinicians(root, asides, texts))
     _add_sole_numbers(facts.clinicians, lines)
-    facts.phones = _parse_phones(root, lines, numbers)
+    facts.phones = _parse_phones(root, lines, mask, numbers)
     facts.hours_texts = _parse_hours_texts(lines)
     if not _is_article(root, nodes):  # an article mentions services; it offers none
         facts.service_texts += _parse_service_texts(root, asides, texts)
@@ -556,10 +556,13 @@ def _collapsed(text: str) -> str:
     return " ".join(text.split())
 
 
-def _parse_printed_addresses(lines: str, numbers: "PhoneMatches") -> list[LocationItem]:
-    """Addresses printed in the text, each with the first non-fax phone printed soon after it."""
+def _parse_printed_addresses(
+    lines: str, mask: bytes, numbers: "PhoneMatches"
+) -> list[LocationItem]:
+    """Addresses printed in the text (whose digit mask this is), each with the first non-fax
+    phone printed soon after it."""
     locations: dict[str, LocationItem] = {}
-    for region in _address_regions(lines):
+    for region in _address_regions(lines, mask):
         region = ADDRESS_CONTINUES.sub(", ", region)
         matches = list(PRINTED_ADDRESS.finditer(region))
         for index, match in enumerate(matches):
@@ -567,19 +570,19 @@ def _parse_printed_addresses(lines: str, numbers: "PhoneMatches") -> list[Locati
             scope = region[match.end() : min(end, match.end() + PHONE_SCOPE)]
             address = IN_CITY.sub(", ", match.group(0))  # "... Suite 100 in Memphis, TN 38117"
             if address not in locations:
-                phone = next(_phones_in(scope, numbers), None)
+                phone = next(_phones_in(scope, _digit_mask(scope), numbers), None)
                 locations[address] = LocationItem(address=address, phone=phone)
     return list(locations.values())
 
 
-def _address_regions(lines: str) -> Iterator[str]:
-    """The whole lines within reach of a ZIP code: all an address and its phone can span.
+def _address_regions(lines: str, mask: bytes) -> Iterator[str]:
+    """The whole lines within reach of a ZIP code (in the text whose digit mask this is): all an
+    address and its phone can span.
 
     A printed address ends in a ZIP code, so the (backtracking) address patterns need not run
     over the rest of a long page.
     """
     regions: list[list[int]] = []
-    mask = _digit_mask(lines)
     zip_start = mask.find(ZIP_CODE)
     while zip_start >= 0:
         zip_end = zip_start + len(ZIP_CODE)
@@ -628,13 +631,13 @@ class PhoneMatches(dict[str, list[tuple[int, str]]]):
         return found
 
 
-def _phones_in(text: str, numbers: PhoneMatches) -> Iterator[str]:
-    """The phone numbers printed in a text, as printed, leaving out those labelled as a fax.
+def _phones_in(text: str, mask: bytes, numbers: PhoneMatches) -> Iterator[str]:
+    """The phone numbers printed in a text (whose digit mask this is), as printed, leaving out
+    those labelled as a fax.
 
     Only lines with a phone-shaped run of digits go to the (thorough, slow) matcher, and of
     those only the stretches that can hold a number (see `_matcher_windows`).
     """
-    mask = _digit_mask(text)
     for line_start in _lines_with_phone_shapes(mask):
         for start, end in _matcher_windows(text, mask, line_start):
             for found_at, printed in numbers[text[start:end]]:
@@ -857,12 +860,13 @@ def _parse_hours_texts(lines: str) -> list[str]:
     return texts
 
 
-def _parse_phones(root: Any, lines: str, numbers: PhoneMatches) -> list[str]:
-    """Phone numbers: `tel:` links first, else numbers printed in the text (faxes left out)."""
+def _parse_phones(root: Any, lines: str, mask: bytes, numbers: PhoneMatches) -> list[str]:
+    """Phone numbers: `tel:` links first, else numbers printed in the text (faxes left out);
+    `mask` is the text's digit mask."""
     links = [href[4:] for href in _tel_links(root)]
     if links:
         return list(dict.fromkeys(link.strip() for link in links if link.strip()))
-    return list(dict.fromkeys(_phones_in(lines, numbers)))
+    return list(dict.fromkeys(_phones_in(lines, mask, numbers)))
 
 
 def _tel_links(root: Any) -> list[str]:
