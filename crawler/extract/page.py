@@ -508,8 +508,8 @@ def _parse_fallback_name(root: Any) -> str | None:
         return site_name
     title = _clean(next(("".join(title.itertext()) for title in root.iter("title")), "")) or ""
     parts = [part.strip() for part in re.split(r"\s[|–—-]\s", title) if part.strip()]
-    if not parts:
-        return None
+    if len(parts) < 2:  # nothing to choose between: the site's frame is not read
+        return parts[0] if parts else None
     frame = " ".join(SITE_FRAME(root)).casefold()
     repeated = [part for part in parts if part.casefold() in frame]
     if repeated:  # the longest: a nav link ("Contact") is repeated in the header too
