@@ -323,3 +323,18 @@ def test_the_bare_name_endings_are_the_name_letters():
 def test_the_page_names_are_read_for_blog_and_news_as_the_pattern_reads_them(names: str):
     expected = extractor.NOT_OFFERING_NAME.search(names) is not None
     assert extractor._names_any_not_offering(names) == expected
+
+
+ADDRESS_PIECES = ("1", "42", "1200 ", "-", "x", "é", "_", "N ", "Main St", "Suite 100", ", ")
+ADDRESS_PIECES += (" ", "TX", "Texas", "New York", " 78701", "-1234", "0", "\n", "·", ".")
+
+
+@given(st.lists(st.sampled_from(ADDRESS_PIECES), max_size=30).map("".join))
+def test_printed_addresses_are_found_where_a_street_number_starts_after_no_word(text: str):
+    led_by_the_digit = r"\d(?<![\w-]\d)\d{0,5}"
+    assert extractor.PRINTED_ADDRESS.pattern.startswith(led_by_the_digit)
+    after_no_word = extractor.PRINTED_ADDRESS.pattern.replace(
+        led_by_the_digit, r"(?<![\w-])\d{1,6}"
+    )
+    found = [match.span() for match in extractor.PRINTED_ADDRESS.finditer(text)]
+    assert found == [match.span() for match in re.finditer(after_no_word, text)]
