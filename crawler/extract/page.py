@@ -198,9 +198,8 @@ SITE_FRAME = etree.XPath(
     "//header//text() | //footer//text() | //@alt[../ancestor-or-self::*[contains(@class, "
     "'logo') or contains(@class, 'brand') or contains(@class, 'site-title')]]"
 )
-CARD = etree.XPath(
-    "ancestor-or-self::*[self::section or self::article or self::li or self::div or self::tr][1]"
-)
+# The elements a person's card can be: the nearest around a name holds their numbers.
+CARD_TAGS = ("section", "article", "li", "div", "tr")
 MAX_BLOCK = 600
 # The start of a block of opening hours: a heading of its own, or "Hours:" before them.
 HOURS_TITLE = (
@@ -717,8 +716,8 @@ def _parse_plain_clinicians(root: Any, asides: set[Any], texts: BlockTexts) -> l
         person = _person_in(_with_credentials_below(block, text, texts))
         if not person or person in clinicians:
             continue
-        card = CARD(block)
-        context = texts[card[0]] if card else ""
+        card = _card(block)
+        context = texts[card] if card is not None else ""
         license_match = LICENSE_TEXT.search(context)
         clinicians[person] = ClinicianItem(
             name=person,
@@ -726,6 +725,14 @@ def _parse_plain_clinicians(root: Any, asides: set[Any], texts: BlockTexts) -> l
             license_number=license_match.group("number") if license_match else None,
         )
     return list(clinicians.values())
+
+
+def _card(block: Any) -> Any:
+    """The nearest card around a block, or the block itself if it is one; found by lxml's tag
+    iteration, in C, rather than an XPath evaluated for each name."""
+    if block.tag in CARD_TAGS:
+        return block
+    return next(block.iterancestors(*CARD_TAGS), None)
 
 
 def _with_credentials_below(block: Any, text: str, texts: BlockTexts) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+from lxml import etree
 from phonenumbers import Leniency, PhoneNumberMatcher, phonenumbermatcher
 
 import crawler.extract.page as extractor
@@ -338,3 +339,18 @@ def test_printed_addresses_are_found_where_a_street_number_starts_after_no_word(
     )
     found = [match.span() for match in extractor.PRINTED_ADDRESS.finditer(text)]
     assert found == [match.span() for match in re.finditer(after_no_word, text)]
+
+
+NESTING_TAGS = ("section", "article", "li", "div", "table", "tr", "td", "p", "h3", "strong", "span")
+
+
+@given(st.lists(st.sampled_from(NESTING_TAGS), min_size=1, max_size=8))
+def test_a_blocks_card_is_its_nearest_ancestor_or_self_of_a_card_tag(tags: list[str]):
+    markup = "".join(f"<{tag}>x" for tag in tags) + "".join(f"</{tag}>" for tag in reversed(tags))
+    root = extractor.parse_html(f"<html><body>{markup}</body></html>")
+    nearest = etree.XPath(
+        "ancestor-or-self::*[self::section or self::article or self::li or self::div"
+        " or self::tr][1]"
+    )
+    for element in root.iter():
+        assert extractor._card(element) is next(iter(nearest(element)), None)
