@@ -241,7 +241,8 @@ def extract_page(html: str, url: str) -> PageFacts:
 
 def extract_tree(root: Any, html: str, url: str) -> PageFacts:
     """What `extract_page` reads, from the page's tree as `parse_html` built it."""
-    facts = PageFacts(fallback_name=_parse_fallback_name(root))
+    metas = _meta_contents(root)
+    facts = PageFacts(fallback_name=_parse_fallback_name(root, metas))
     nodes = list(_structured_nodes(root, html, url))
     for node in nodes:
         _add_structured(facts, node)
@@ -254,7 +255,7 @@ def extract_tree(root: Any, html: str, url: str) -> PageFacts:
     _add_sole_numbers(facts.clinicians, lines)
     facts.phones = _parse_phones(root, lines, mask, numbers)
     facts.hours_texts = _parse_hours_texts(lines)
-    if not _is_article(root, nodes):  # an article mentions services; it offers none
+    if not _is_article(metas, nodes):  # an article mentions services; it offers none
         facts.service_texts += _parse_service_texts(root, asides, texts)
     return facts
 
@@ -497,14 +498,14 @@ def page_links(root: Any) -> list[tuple[str, str]]:
     return [(link.get("href"), " ".join(link.itertext())) for link in LINKS(root)]
 
 
-def _parse_fallback_name(root: Any) -> str | None:
+def _parse_fallback_name(root: Any, metas: dict[str, str]) -> str | None:
     """A name for a site with no structured data.
 
     og:site_name if present; else the part of the title that the header or footer (or a logo's
     alt text) repeats ("Ketamine Therapy in San Antonio - Hill Country Ketamine & Wellness");
-    else the title's first.
+    else the title's first. `metas` are the page's meta contents (see `_meta_contents`).
     """
-    site_name = _clean(_meta_content(root, "og:site_name"))
+    site_name = _clean(metas.get("og:site_name"))
     if site_name:
         return site_name
     title = _clean(next(("".join(title.itertext()) for title in root.iter("title")), "")) or ""
@@ -898,21 +899,26 @@ def _parse_service_texts(root: Any, asides: set[Any], texts: BlockTexts) -> list
     return list(filter(None, compress(block_texts, map(MAX_BLOCK.__ge__, map(len, block_texts)))))
 
 
-def _is_article(root: Any, nodes: list[dict[str, Any]]) -> bool:
+def _is_article(metas: dict[str, str], nodes: list[dict[str, Any]]) -> bool:
     """Whether the page is an article (news, a blog post) rather than a page of the clinic's."""
-    og_type = _meta_content(root, "og:type")
+    og_type = metas.get("og:type", "")
     return og_type.strip().lower() == "article" or any(
         _types(node) & ARTICLE_TYPES for node in nodes
     )
 
 
-def _meta_content(root: Any, name: str) -> str:
-    """The content of the page's first `<meta property=name content=...>`, or "".
+def _meta_contents(root: Any) -> dict[str, str]:
+    """The content of the page's first `<meta property=... content=...>` of each property.
 
-    Found by lxml's tag iteration, in C: an XPath would test every node of a long page.
+    Found by lxml's tag iteration, in C, once for all the properties read: an XPath would test
+    every node of a long page.
     """
-    contents = (meta.get("content") for meta in root.iter("meta") if meta.get("property") == name)
-    return next((content for content in contents if content is not None), "")
+    contents: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        name, content = meta.get("property"), meta.get("content")
+        if name is not None and content is not None:
+            contents.setdefault(name, content)
+    return contents
 
 
 def _as_list(value: Any) -> list[Any]:
