@@ -79,8 +79,8 @@ LICENSE_TEXT = re.compile(
     re.IGNORECASE,
 )
 STATE = r"(?:[A-Z]{2}\.?|[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?)"  # "TX", or the state's name
-# A printed US address within one line of text: a street number (its first digit not after a
-# letter, digit or "-"), then up to "ST 12345". Led by the digit, the pattern is tried only where
+# A printed US address within one line of text: a street number (its first digit not after a word
+# character or "-"), then up to "ST 12345". Led by the digit, the pattern is tried only where
 # one is: a lookbehind first would be tried at every character.
 PRINTED_ADDRESS = re.compile(
     r"\d(?<![\w-]\d)\d{0,5}(?:-\d{1,4})?[ ](?:[NSEW]\.?[ ])?[A-Z0-9][^\n|·•]{2,90}?"
