@@ -35,7 +35,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from directory.geocode import Geocoder, GeocoderError
 from directory.models import Clinic, Location
-from directory.spatial import SpatialIndex, detect_index, rtree, within_miles
+from directory.spatial import SpatialIndex, detect_index, in_box_around, rtree
 from directory.vocab import Condition, Modality, Verdict
 
 EARTH_RADIUS_MILES = 3958.8
@@ -484,7 +484,7 @@ def _sin(angle: ColumnElement[Any]) -> ColumnElement[float]:
 def _near(index: SpatialIndex, lon_ranges: int) -> ColumnElement[bool]:
     """Locations the index puts near the place: a superset of the circle, never less."""
     if index is SpatialIndex.POSTGIS:
-        return within_miles(
+        return in_box_around(
             Location.lon, Location.lat, _float("lat"), _float("lon"), _float("radius")
         )
     lat_min, lat_max = _float("lat_min"), _float("lat_max")
