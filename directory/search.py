@@ -348,8 +348,12 @@ def rank_clinics(
     nearest = _nearest_locations(index, filters or Filters(), connection.dialect.name, len(box[1]))
     params = _parameters(place, radius_miles, box) | {"limit": limit, "offset": offset}
     rows = connection.execute(_page(nearest), params).all()
-    # past the end (or when nothing is found) no row carries the total, so count apart
-    total = rows[0].total if rows else connection.execute(_count(nearest), params).scalar_one()
+    if rows:
+        total = rows[0].total
+    elif offset == 0:
+        total = 0  # an empty first page: nothing was found
+    else:  # past the end no row carries the total, so count apart
+        total = connection.execute(_count(nearest), params).scalar_one()
     page = [Ranked(row.clinic_id, row.location_id, row.distance) for row in rows]
     return Ranking(place, radius_miles, page, total)
 
