@@ -299,7 +299,7 @@ def test_search_counts_apart_only_past_the_end(session, offset, queries):
 
 
 @pytest.mark.parametrize("count", [2, 8])
-def test_search_reads_a_page_of_records_in_five_queries(session, count):
+def test_search_reads_a_page_of_records_in_three_queries(session, count):
     for i in range(count):
         _full_clinic(session, f"Clinic {i}", near(i + 1))
     session.expunge_all()
@@ -313,7 +313,7 @@ def test_search_reads_a_page_of_records_in_five_queries(session, count):
         ranked.clinic_id: listing_record(get_clinic(session, ranked.clinic_id))
         for ranked in ranking.page
     }
-    assert len(statements) == 5  # the ranked page, then clinics, locations, clinicians, sources
+    assert len(statements) == 3  # the ranked page, then the locations, then the clinics
 
 
 def test_get_clinic_loads_the_whole_listing(session):
