@@ -286,7 +286,7 @@ def _gunicorn(database_url: str, *, cache: bool) -> Iterator[str]:
     server = subprocess.Popen(  # noqa: S603 - our own command
         [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class",
          "gthread", "--threads", str(THREADS), "--config", str(GUNICORN_CONFIG), "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning", "bench.wsgi:app"],
+         f"127.0.0.1:{port}", "--log-level", "warning", "bench.wsgi:build_app()"],
         env=environment,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
