@@ -2,7 +2,7 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
-COPY pyproject.toml README.md clinics.py alembic.ini scrapy.cfg ./
+COPY pyproject.toml README.md clinics.py alembic.ini scrapy.cfg gunicorn.conf.py ./
 COPY crawler crawler
 COPY directory directory
 COPY web web

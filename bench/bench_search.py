@@ -55,6 +55,8 @@ RADII = (10, 25, 50, 100)
 PAGE_SIZE = 20
 P95_TARGET_MS = 50.0
 THROUGHPUT_TARGET = 0.40  # of hello's
+GUNICORN_CONFIG = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
+"""The production server's settings (gunicorn reads them from the working directory there)."""
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 CHECKED = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 _VERDICTS = [Verdict.VERIFIED] * 7 + [
@@ -283,8 +285,8 @@ def _gunicorn(database_url: str, *, cache: bool) -> Iterator[str]:
     }
     server = subprocess.Popen(  # noqa: S603 - our own command
         [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class",
-         "gthread", "--threads", str(THREADS), "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning", "bench.wsgi:app"],
+         "gthread", "--threads", str(THREADS), "--config", str(GUNICORN_CONFIG), "--bind",
+         f"127.0.0.1:{port}", "--log-level", "warning", "bench.wsgi:build_app()"],
         env=environment,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

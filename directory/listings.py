@@ -7,10 +7,24 @@ that page and the record agree on which verification is the newest.
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import Integer, Row, bindparam, exists, func, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Integer,
+    Row,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from directory.models import (
     Clinic,
@@ -111,6 +125,68 @@ class _Override(NamedTuple):
     set_at: datetime
 
 
+class _Clinician(NamedTuple):
+    """A clinician as read from the list in a row of `_CLINICS`."""
+
+    id: int
+    name: str
+    credentials: list[str]
+    npi: str | None
+
+
+_BY_ID = attrgetter("id")
+
+
+class _json_list(FunctionElement[Any]):  # noqa: N801 - an SQL function, named as one
+    """SQL: a JSON list of the value over the rows (json_agg; SQLite: json_group_array); an
+    empty list or NULL when there are none."""
+
+    type = JSON()
+    inherit_cache = True
+
+
+class _json_object(FunctionElement[Any]):  # noqa: N801 - an SQL function, named as one
+    """SQL: a JSON object of alternating keys and values (json_build_object; SQLite:
+    json_object)."""
+
+    type = JSON()
+    inherit_cache = True
+
+
+class _json_value(FunctionElement[Any]):  # noqa: N801 - an SQL function, named as one
+    """SQL: a JSON column's value as JSON inside another JSON value (SQLite: json(), which
+    keeps it from being quoted as text; PostgreSQL's json needs nothing)."""
+
+    type = JSON()
+    inherit_cache = True
+
+
+def _render(name: str) -> Any:
+    """A compiler writing the element as a call of the SQL function `name`."""
+
+    def render(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
+        return f"{name}({compiler.process(element.clauses, **kw)})"
+
+    return render
+
+
+compiles(_json_list)(_render("json_group_array"))
+compiles(_json_list, "postgresql")(_render("json_agg"))
+compiles(_json_object)(_render("json_object"))
+compiles(_json_object, "postgresql")(_render("json_build_object"))
+compiles(_json_value)(_render("json"))
+compiles(_json_value, "postgresql")(_render(""))
+
+
+def _json_fields(*columns: Any) -> ColumnElement[Any]:
+    """SQL: a JSON object of the columns by their names."""
+    pairs: list[ColumnElement[Any]] = []
+    for column in columns:
+        value = _json_value(column) if isinstance(column.type, JSON) else column
+        pairs += [literal_column(f"'{column.key}'"), value]
+    return _json_object(*pairs)
+
+
 _IDS = bindparam("ids", expanding=True, type_=Integer)
 _verifications = aliased(Verification)
 _overrides = aliased(VerdictOverride)
@@ -128,6 +204,22 @@ _NEWEST_OVERRIDE = (
     .correlate(Clinic)
     .scalar_subquery()
 )  # as `active_override` chooses: in force unless lifted
+_CLINICIANS = (
+    select(
+        _json_list(_json_fields(Clinician.id, Clinician.name, Clinician.credentials, Clinician.npi))
+    )
+    .where(Clinician.clinic_id == Clinic.id)
+    .correlate(Clinic)
+    .scalar_subquery()
+    .label("clinicians")
+)  # in no order: sorted by id as read
+_SOURCE_URLS = (
+    select(_json_list(FieldSource.source_url))
+    .where(FieldSource.clinic_id == Clinic.id)
+    .correlate(Clinic)
+    .scalar_subquery()
+    .label("source_urls")
+)
 _CLINICS = (
     select(
         Clinic.id,
@@ -146,6 +238,8 @@ _CLINICS = (
         exists()
         .where(Flag.clinic_id == Clinic.id, Flag.status == FlagStatus.OPEN)
         .label("under_review"),
+        _CLINICIANS,
+        _SOURCE_URLS,
     )
     .select_from(Clinic)
     .outerjoin(Verification, Verification.id == _NEWEST_VERIFICATION)
@@ -169,16 +263,6 @@ _LOCATIONS = (
     )
     .where(Location.clinic_id.in_(_IDS))
     .order_by(Location.clinic_id, Location.position, Location.id)
-)
-_CLINICIANS = (
-    select(Clinician.clinic_id, Clinician.id, Clinician.name, Clinician.credentials, Clinician.npi)
-    .where(Clinician.clinic_id.in_(_IDS))
-    .order_by(Clinician.id)
-)
-_SOURCE_URLS = (
-    select(FieldSource.clinic_id, FieldSource.source_url)
-    .where(FieldSource.clinic_id.in_(_IDS))
-    .distinct()
 )
 
 
@@ -228,28 +312,29 @@ def listing_record(clinic: Clinic) -> dict[str, Any]:
 
 
 def listing_records(session: Session, clinic_ids: Collection[int]) -> dict[int, dict[str, Any]]:
-    """The listing records of many clinics by id, read as plain rows in four queries.
+    """The listing records of many clinics by id, read as plain rows in two queries.
 
     The same records as `listing_record` gives for each loaded clinic (a test holds them
     equal), without building the clinics' objects: the search API reads a page this way. The
     newest verification, the override in force and the open flags are chosen in SQL by the
-    rules their readers above apply to a loaded clinic.
+    rules their readers above apply to a loaded clinic; each clinic's clinicians and source
+    addresses come with it as JSON lists (its locations apart: SQLite writes a number into
+    JSON with 15 digits, which would round their coordinates).
     """
     if not clinic_ids:
         return {}
     connection = session.connection()
     locations = _grouped(connection.execute(_LOCATIONS, {"ids": list(clinic_ids)}))
-    clinicians = _grouped(connection.execute(_CLINICIANS, {"ids": list(clinic_ids)}))
-    sources = _grouped(connection.execute(_SOURCE_URLS, {"ids": list(clinic_ids)}))
     records = {}
     for row in connection.execute(_CLINICS, {"ids": list(clinic_ids)}):
         verification = row if row.checked_at is not None else None
         override = _Override(row.override_verdict, row.override_reason, row.override_set_at)
+        clinicians = sorted((_Clinician(**item) for item in row.clinicians or ()), key=_BY_ID)
         records[row.id] = _record(
             row,
             locations.get(row.id, []),
-            clinicians.get(row.id, []),
-            {source.source_url for source in sources.get(row.id, [])},
+            clinicians,
+            set(row.source_urls or ()),
             verification,
             override if row.override_verdict is not None else None,
             row.under_review,

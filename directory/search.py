@@ -35,7 +35,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from directory.geocode import Geocoder, GeocoderError
 from directory.models import Clinic, Location
-from directory.spatial import SpatialIndex, detect_index, rtree, within_miles
+from directory.spatial import SpatialIndex, detect_index, in_box_around, rtree
 from directory.vocab import Condition, Modality, Verdict
 
 EARTH_RADIUS_MILES = 3958.8
@@ -348,8 +348,12 @@ def rank_clinics(
     nearest = _nearest_locations(index, filters or Filters(), connection.dialect.name, len(box[1]))
     params = _parameters(place, radius_miles, box) | {"limit": limit, "offset": offset}
     rows = connection.execute(_page(nearest), params).all()
-    # past the end (or when nothing is found) no row carries the total, so count apart
-    total = rows[0].total if rows else connection.execute(_count(nearest), params).scalar_one()
+    if rows:
+        total = rows[0].total
+    elif offset == 0:
+        total = 0  # an empty first page: nothing was found
+    else:  # past the end no row carries the total, so count apart
+        total = connection.execute(_count(nearest), params).scalar_one()
     page = [Ranked(row.clinic_id, row.location_id, row.distance) for row in rows]
     return Ranking(place, radius_miles, page, total)
 
@@ -484,7 +488,7 @@ def _sin(angle: ColumnElement[Any]) -> ColumnElement[float]:
 def _near(index: SpatialIndex, lon_ranges: int) -> ColumnElement[bool]:
     """Locations the index puts near the place: a superset of the circle, never less."""
     if index is SpatialIndex.POSTGIS:
-        return within_miles(
+        return in_box_around(
             Location.lon, Location.lat, _float("lat"), _float("lon"), _float("radius")
         )
     lat_min, lat_max = _float("lat_min"), _float("lat_max")

@@ -11,8 +11,18 @@ from enum import StrEnum
 from typing import Any
 
 from geoalchemy2 import Geography
-from geoalchemy2.functions import ST_DWithin, ST_MakePoint, ST_SetSRID
-from sqlalchemy import ColumnElement, Connection, cast, column, literal_column, table, text
+from geoalchemy2.functions import ST_MakePoint, ST_SetSRID
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Connection,
+    cast,
+    column,
+    func,
+    literal_column,
+    table,
+    text,
+)
 from sqlalchemy.orm import InstrumentedAttribute
 
 RTREE = "location_rtree"
@@ -126,13 +136,19 @@ def _geography(lon: Any, lat: Any) -> ColumnElement[Any]:
     return cast(point, Geography(geometry_type="POINT", srid=4326))
 
 
-def within_miles(
+def in_box_around(
     lon: ColumnElement[Any] | InstrumentedAttribute[Any],
     lat: ColumnElement[Any] | InstrumentedAttribute[Any],
     centre_lat: ColumnElement[float],
     centre_lon: ColumnElement[float],
     miles: ColumnElement[float],
 ) -> ColumnElement[bool]:
-    """PostGIS: the point is within (a hair more than) `miles` of the centre."""
+    """PostGIS: the point is in the index's box around the circle of (a hair more than) `miles`.
+
+    The box is the condition PostGIS itself gives the index for ST_DWithin (`&&` with the
+    centre expanded by the distance), without ST_DWithin's exact test of each point: the
+    search's own distance decides, and the exact test cost a fifth of a search's time.
+    """
     metres = miles * (METRES_PER_MILE * _POSTGIS_MARGIN)
-    return ST_DWithin(_geography(lon, lat), _geography(centre_lon, centre_lat), metres, False)
+    expanded = func._ST_Expand(_geography(centre_lon, centre_lat), metres)
+    return _geography(lon, lat).op("&&", return_type=Boolean)(expanded)

@@ -217,6 +217,7 @@ def test_listing_records_read_as_rows_are_the_loaded_clinics_records(session):
     )
     doe = add_clinician(session, full, "Jane Doe, MD", credentials=["MD"], npi="1234567893")
     roe = add_clinician(session, full, "Rick Roe, PA", credentials=["PA"])
+    add_clinician(session, full, 'José "Pepe" Núñez \\ Ortiz, MD', credentials=["MD", "PhD"])
     add_source(session, full, "name", "clinic-sites", "https://full.example/")
     add_source(session, full, "website", "clinic-sites", "https://full.example/")
     add_source(session, full, "name", "directory", "https://directory.example/full")

@@ -287,8 +287,19 @@ def test_search_loads_what_a_results_page_shows_in_a_fixed_number_of_queries(ses
     assert len(statements) == 4  # the ranked page, the clinics, their locations, verifications
 
 
+@pytest.mark.parametrize(("offset", "queries"), [(0, 1), (10, 2)])
+def test_search_counts_apart_only_past_the_end(session, offset, queries):
+    add_clinic(session, "Far away", [near(200)])  # outside the radius: nothing is found
+    index = detect_index(session.connection())
+    with recorded_statements(session.connection()) as statements:
+        ranking = rank_clinics(session, "78701", 25, offset=offset, index=index)
+
+    assert (ranking.page, ranking.total) == ([], 0)
+    assert len(statements) == queries  # the page, then the count only when it was not page 1
+
+
 @pytest.mark.parametrize("count", [2, 8])
-def test_search_reads_a_page_of_records_in_five_queries(session, count):
+def test_search_reads_a_page_of_records_in_three_queries(session, count):
     for i in range(count):
         _full_clinic(session, f"Clinic {i}", near(i + 1))
     session.expunge_all()
@@ -302,7 +313,7 @@ def test_search_reads_a_page_of_records_in_five_queries(session, count):
         ranked.clinic_id: listing_record(get_clinic(session, ranked.clinic_id))
         for ranked in ranking.page
     }
-    assert len(statements) == 5  # the ranked page, then clinics, locations, clinicians, sources
+    assert len(statements) == 3  # the ranked page, then the locations, then the clinics
 
 
 def test_get_clinic_loads_the_whole_listing(session):
