@@ -310,7 +310,7 @@ def _structured_nodes(root: Any, html: str, url: str) -> Iterator[dict[str, Any]
 def _read_syntax(syntax: str, root: Any, html: str, url: str) -> list[dict[str, Any]]:
     """A syntax's schema.org objects, by extruct; RDFa's resolved (see `_rdfa_nodes`).
 
-    Microdata is read from lxml.html's elements (see `_parse`), JSON-LD from the page's tree.
+    Microdata is read from lxml.html's elements (see `parse_html`), JSON-LD from the page's tree.
     """
     if syntax == "rdfa":
         return _resolve_rdfa(_rdfa_nodes(root, url))
