@@ -111,9 +111,7 @@ def run(quick: bool) -> list[Figure]:
     if WRK is None:
         raise SystemExit("the search benchmark needs wrk: apt-get install wrk")
     listings, seconds = (2_000, 3) if quick else (100_000, 20)
-    rng = random.Random(100_000)  # noqa: S311 - reproducible data, not secrets
-    zips = [z for z in zipcodes.list_all() if z["zip_code_type"] == "STANDARD" and z["active"]]
-    paths = _workload([z["zip_code"] for z in zips], random.Random(5))  # noqa: S311
+    zips, paths, rng = _data_and_mix()
     figures: list[Figure] = []
     for label, url in _databases():
         with url as database_url:
@@ -128,6 +126,14 @@ def run(quick: bool) -> list[Figure]:
                 name = f"search ({label}, {listings:,} listings, cache {cache})"
                 figures += _figures(name, hello, search)
     return figures
+
+
+def _data_and_mix() -> tuple[list[dict[str, str]], list[str], random.Random]:
+    """The ZIP codes listings are generated around, the mix of search paths, and the seeded
+    generator that `_seed` draws the listings from (one for all the run's databases)."""
+    zips = [z for z in zipcodes.list_all() if z["zip_code_type"] == "STANDARD" and z["active"]]
+    paths = _workload([z["zip_code"] for z in zips], random.Random(5))  # noqa: S311
+    return zips, paths, random.Random(100_000)  # noqa: S311 - reproducible data, not secrets
 
 
 def _workload(zips: list[str], rng: random.Random) -> list[str]:

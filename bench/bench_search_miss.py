@@ -6,13 +6,10 @@ adds (ranking, reading the page's records, rendering) and moves with every chang
 figure is the best of ROUNDS passes over the first SEARCHES requests of the mix.
 """
 
-import random
 import time
 from collections.abc import Callable
 
-import zipcodes
-
-from bench.bench_search import _databases, _seed, _workload
+from bench.bench_search import _data_and_mix, _databases, _seed
 from bench.harness import Figure
 from bench.wsgi import build_app
 from web.db import get_engine
@@ -24,9 +21,8 @@ ROUNDS = 3
 def run(quick: bool) -> list[Figure]:
     """Milliseconds a search and a hello, on SQLite and, when reachable, PostgreSQL."""
     listings, searches = (2_000, 100) if quick else (100_000, SEARCHES)
-    rng = random.Random(100_000)  # noqa: S311 - the search benchmark's data, seeded alike
-    zips = [z for z in zipcodes.list_all() if z["zip_code_type"] == "STANDARD" and z["active"]]
-    paths = _workload([z["zip_code"] for z in zips], random.Random(5))[:searches]  # noqa: S311
+    zips, paths, rng = _data_and_mix()
+    paths = paths[:searches]
     figures = []
     for label, url in _databases():
         with url as database_url:
