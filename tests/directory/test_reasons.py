@@ -38,21 +38,27 @@ def test_a_reason_without_params_is_its_template_even_with_a_percent_sign():
     assert Reason("Checked 100% by hand.") == "Checked 100% by hand."
 
 
-def test_reasons_keep_their_templates_and_params_through_the_database(session):
+def stored_and_read_back(session, reasons: list[str]) -> list[str]:
+    """The reasons of a verification, written to the database and read back."""
     clinic = Clinic(key="test:reasons", name="A Clinic")
     clinic.verifications.append(
         Verification(
             verdict="license_problem",
             as_of=date(2026, 11, 25),
             checked_at=CHECKED,
-            reasons=[suspended(), "Stored before reasons kept their templates."],
+            reasons=reasons,
         )
     )
     session.add(clinic)
     session.flush()
     session.expire_all()
+    return session.scalars(select(Verification.reasons)).one()
 
-    reasons = session.scalars(select(Verification.reasons)).one()
+
+def test_reasons_keep_their_templates_and_params_through_the_database(session):
+    reasons = stored_and_read_back(
+        session, [suspended(), "Stored before reasons kept their templates."]
+    )
 
     assert reasons == [
         "Jane Doe, MD's MD licence Q1 in TX is suspended.",
@@ -77,20 +83,7 @@ def test_a_date_param_is_iso_in_the_english_text_and_the_stored_form():
 
 
 def test_a_date_param_reads_back_from_the_database_as_a_date(session):
-    clinic = Clinic(key="test:dated-reasons", name="A Clinic")
-    clinic.verifications.append(
-        Verification(
-            verdict="license_problem",
-            as_of=date(2026, 11, 25),
-            checked_at=CHECKED,
-            reasons=[expired()],
-        )
-    )
-    session.add(clinic)
-    session.flush()
-    session.expire_all()
-
-    (reason,) = session.scalars(select(Verification.reasons)).one()
+    (reason,) = stored_and_read_back(session, [expired()])
 
     assert reason == "Jo's licence expired on 2026-10-01."
     assert reason.params["day"] == date(2026, 10, 1)

@@ -254,6 +254,15 @@ def _full_clinic(session, name, point):
     return clinic
 
 
+def _full_clinics_nearby(session, count):
+    """`count` full clinics, 1, 2, ... miles north of downtown, the session emptied so that a
+    search reads them afresh; returns the spatial index to search them by."""
+    for i in range(count):
+        _full_clinic(session, f"Clinic {i}", near(i + 1))
+    session.expunge_all()
+    return detect_index(session.connection())
+
+
 @contextmanager
 def recorded_statements(connection) -> Iterator[list[str]]:
     """The SQL statements the connection runs inside the block, in order."""
@@ -271,10 +280,7 @@ def recorded_statements(connection) -> Iterator[list[str]]:
 
 @pytest.mark.parametrize("count", [2, 8])
 def test_search_loads_what_a_results_page_shows_in_a_fixed_number_of_queries(session, count):
-    for i in range(count):
-        _full_clinic(session, f"Clinic {i}", near(i + 1))
-    session.expunge_all()
-    index = detect_index(session.connection())
+    index = _full_clinics_nearby(session, count)
     with recorded_statements(session.connection()) as statements:
         results = search_clinics(session, "78701", 25, index=index)
         shown = [
@@ -300,10 +306,7 @@ def test_search_counts_apart_only_past_the_end(session, offset, queries):
 
 @pytest.mark.parametrize("count", [2, 8])
 def test_search_reads_a_page_of_records_in_three_queries(session, count):
-    for i in range(count):
-        _full_clinic(session, f"Clinic {i}", near(i + 1))
-    session.expunge_all()
-    index = detect_index(session.connection())
+    index = _full_clinics_nearby(session, count)
     with recorded_statements(session.connection()) as statements:
         ranking = rank_clinics(session, "78701", 25, index=index)
         records = listing_records(session, [ranked.clinic_id for ranked in ranking.page])
