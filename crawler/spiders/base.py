@@ -61,10 +61,15 @@ def is_binary(body: bytes) -> bool:
 @dataclass(frozen=True)
 class PageReading:
     """A fetched page, read from one parse: its facts (None if the extractor failed on it) and
-    its links, (href as written, link text)."""
+    its tree (None if it could not be decoded and parsed), for its links when they are wanted."""
 
     facts: PageFacts | None
-    links: list[tuple[str, str]]
+    root: Any
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """The page's links, (href as written, link text), read from the same tree."""
+        return page_links(self.root) if self.root is not None else []
 
 
 class SourceSpider(scrapy.Spider):
@@ -152,11 +157,11 @@ class SourceSpider(scrapy.Spider):
                 response.body, content_type.decode("latin-1") if content_type else None
             )
             root = parse_html(text)
-            return PageReading(extract_tree(root, text, response.url), page_links(root))
+            return PageReading(extract_tree(root, text, response.url), root)
         except Exception:  # noqa: BLE001 - one page must not stop the crawl
             self.logger.exception("extraction failed on %s", response.url)
             self.skip("extract_failed", response.url)
-            return PageReading(None, page_links(root) if root is not None else [])
+            return PageReading(None, root)
 
     def download_failed(self, failure: Failure) -> Iterable[Any]:
         """Errback: a page that could not be fetched is a counted skip, not a crash."""

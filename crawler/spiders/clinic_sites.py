@@ -11,7 +11,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.extract import PageFacts, site_listing
-from crawler.spiders.base import SourceSpider
+from crawler.spiders.base import PageReading, SourceSpider
 from directory.items import ClinicItem
 from directory.vocab import SourceKind
 
@@ -51,8 +51,8 @@ class SiteVisitor(SourceSpider):
         if page is None:
             return
         visit.home = page.url
-        links = self._add_page(visit, page)
-        visit.pending = self._key_links(page, links, visit)
+        reading = self._add_page(visit, page)
+        visit.pending = self._key_links(page, reading.links, visit)
         yield from self._continue(visit)
 
     def parse_page(self, response: Response, visit: SiteVisit) -> Iterator[Any]:
@@ -62,12 +62,12 @@ class SiteVisitor(SourceSpider):
             self._add_page(visit, page)
         yield from self._continue(visit)
 
-    def _add_page(self, visit: SiteVisit, response: TextResponse) -> list[tuple[str, str]]:
-        """Keep what a page of the visit states, unless the extractor failed on it; its links."""
+    def _add_page(self, visit: SiteVisit, response: TextResponse) -> PageReading:
+        """Keep what a page of the visit states, unless the extractor failed on it."""
         reading = self.read_page(response)
         if reading.facts is not None:
             visit.pages.append((response.url, reading.facts))
-        return reading.links
+        return reading
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         """A key page that failed (or robots.txt forbids) does not end the visit."""
