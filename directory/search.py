@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from directory.geocode import Geocoder, GeocoderError
-from directory.models import Clinic, ListingRemoval, Location
+from directory.models import Clinic, Location
 from directory.spatial import SpatialIndex, detect_index, in_box_around, rtree
 from directory.vocab import Condition, Modality, Verdict
 
@@ -412,13 +412,10 @@ def _nearest_locations(
         .where(measured.c.distance <= bindparam("radius", type_=Float))
         .subquery("located")
     )
-    # Removed listings are left out by a list SQLite builds once, not a look-up for each
-    # listing found (a sixth of a wide search's ranking); PostgreSQL plans either alike.
-    public = Clinic.id.not_in(select(ListingRemoval.clinic_id))
     return (
         select(located.c.clinic_id, located.c.location_id, located.c.distance, Clinic.name)
         .join(Clinic, Clinic.id == located.c.clinic_id)
-        .where(located.c.nth == 1, public, *_admitted(filters, dialect))
+        .where(located.c.nth == 1, ~Clinic.removal.has(), *_admitted(filters, dialect))
         .subquery("nearest")
     )
 
