@@ -145,11 +145,20 @@ def _take(locks: Locks, name: str, holder: str, alive: Callable[[str], bool]) ->
 
 
 def abandoned(session: Session, locks: Locks) -> list[str]:
-    """Sources with an open run that holds no lock: its crawlers died, and it awaits resuming."""
+    """Sources with an open run that holds no lock: its crawlers died, and it awaits resuming.
+
+    A run that ends gives its lock back only once its end is recorded, so the runs seen without
+    their lock are read again: one that ended meanwhile is not taken for abandoned (resuming it
+    would plan a new run).
+    """
     open_runs = session.execute(
         select(CrawlRun.id, CrawlRun.source_name).where(_planned_and_open)
     ).all()
-    return sorted({name for run_id, name in open_runs if locks.owner(name) != run_owner(run_id)})
+    unheld = [run_id for run_id, name in open_runs if locks.owner(name) != run_owner(run_id)]
+    if not unheld:
+        return []
+    still_open = select(CrawlRun.source_name).where(_planned_and_open, CrawlRun.id.in_(unheld))
+    return sorted(set(session.scalars(still_open)))
 
 
 def renew(session: Session, locks: Locks, run_id: int) -> bool:

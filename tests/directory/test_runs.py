@@ -209,6 +209,32 @@ def test_a_run_whose_lease_ran_out_is_resumed_not_started_again(sessions, make_l
         assert runs.abandoned(session, locks) == []
 
 
+class EndingRun:
+    """Locks through which a run's crawler closes the run the moment its lock is looked at."""
+
+    def __init__(self, locks: Locks, sessions: sessionmaker[Session], run_id: int) -> None:
+        self.locks, self.sessions, self.run_id = locks, sessions, run_id
+
+    def owner(self, name: str) -> str | None:
+        if self.run_id is not None:
+            finish_all(self.sessions, self.run_id)
+            with self.sessions.begin() as session:
+                run = runs.close_run(session, self.run_id)
+            assert run is not None
+            runs.release_run(self.locks, run)
+            self.run_id = None
+        return self.locks.owner(name)
+
+
+def test_a_run_that_ends_while_runs_are_looked_over_is_not_abandoned(sessions, locks):
+    run_id = runs.begin_run(sessions, locks, SITES)
+    assert run_id is not None
+    with sessions() as session:
+        assert runs.abandoned(session, EndingRun(locks, sessions, run_id)) == []
+    with sessions() as session:
+        assert session.get(CrawlRun, run_id).status == "finished"
+
+
 def test_a_crawl_outside_planned_runs_holds_the_lock_too(sessions, locks):
     oig = Source(name="oig", kind=SourceKind.LEIE_CSV, url="https://oig.example/")
     assert runs.hold(locks, ["sites", "oig"], "manual") == []
