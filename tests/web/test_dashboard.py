@@ -61,8 +61,8 @@ def test_runs_per_source_show_status_duration_pages_items_drops_and_errors(clien
     crawled(site_session)
     sign_in_as(client, site_session, "mo@example.org", Role.MAINTAINER)
     html = client.get("/maintainers/dashboard/").get_data(as_text=True)
-    assert '<h3>clinic-sites</h3>' in html
-    assert '<h3>oig-leie</h3>' in html
+    assert "<h3>clinic-sites</h3>" in html
+    assert "<h3>oig-leie</h3>" in html
     assert 'role="region" aria-label="clinic-sites"' in html
     assert '<th scope="col">Started</th><th scope="col" class="number">Duration (s)</th>' in html
     assert '<td class="number">120.0</td>' in html
