@@ -351,13 +351,11 @@ def _rdfa_objects(graph: Graph) -> list[dict[str, Any]]:
     An RDF graph keeps no order (its blank nodes are named anew at each parse), so roots and
     values are sorted: a page reads the same every time."""
     subjects: dict[Node, dict[Node, list[Node]]] = {}
+    referenced: set[Node] = set()
     for subject, predicate, value in graph:
         subjects.setdefault(subject, {}).setdefault(predicate, []).append(value)
-    referenced = {
-        value
-        for _, predicate, value in graph
-        if predicate != RDF.type and not isinstance(value, Literal)
-    }
+        if predicate != RDF.type and not isinstance(value, Literal):
+            referenced.add(value)
     roots = [
         _rdfa_object(statements, subjects, depth=0)
         for subject, statements in subjects.items()
@@ -377,11 +375,10 @@ def _rdfa_object(
             continue
         resolved: list[Any] = []
         for value in values:
-            target = None if isinstance(value, Literal) else subjects.get(value)
-            if target is not None and depth < MAX_RDFA_DEPTH:
-                resolved.append(_rdfa_object(target, subjects, depth + 1))
-            elif isinstance(value, Literal):
+            if isinstance(value, Literal):
                 resolved.append(str(value))
+            elif (target := subjects.get(value)) is not None and depth < MAX_RDFA_DEPTH:
+                resolved.append(_rdfa_object(target, subjects, depth + 1))
         resolved.sort(key=_canonical)
         key = SCHEMA_PREFIX.sub("", str(predicate))
         result[key] = resolved if len(resolved) != 1 else resolved[0]
