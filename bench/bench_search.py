@@ -38,7 +38,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from bench.harness import Figure
-from directory.db import make_engine, upgrade
+from directory.db import make_engine, refresh_statistics, upgrade
 from directory.models import Clinic, Clinician, FieldSource, Location, Verification
 from directory.vocab import Condition, Modality, Verdict
 
@@ -231,8 +231,7 @@ def _seed(url: str, count: int, zips: list[dict[str, str]], rng: random.Random) 
                     tables[model].append(row)
             for model, rows in tables.items():
                 connection.execute(insert(model), rows)
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("ANALYZE"))
+    refresh_statistics(engine)  # as a crawl does when it ends
     engine.dispose()
 
 

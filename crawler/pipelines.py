@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from crawler.spiders.base import SKIP_DETAILS_KEY, SourceSpider
 from directory import ingest, runs
-from directory.db import make_engine, make_sessionmaker
+from directory.db import make_engine, make_sessionmaker, refresh_statistics
 from directory.items import ClinicItem, ExclusionItem, LicenseItem, NpiRecordItem, Provenance
 from directory.models import CrawlRun
 from directory.monitors import check_run, run_event
@@ -176,8 +176,15 @@ class IngestPipeline:
                     errors=errors,
                     error_count=error_count,
                 )
-            self.engine.dispose()
-            return
+        else:
+            self._finish_run(reason, counts, errors, error_count)
+        refresh_statistics(self.engine)
+        self.engine.dispose()
+
+    def _finish_run(
+        self, reason: str, counts: dict[str, int], errors: list[str], error_count: int
+    ) -> None:
+        """Record how the run ended, judge it, count its misses, and tell of one that failed."""
         with self.sessions.begin() as session:
             run = session.get(CrawlRun, self.run_id)
             assert run is not None  # noqa: S101
@@ -193,4 +200,3 @@ class IngestPipeline:
             ingest.count_misses(session, run)
         if run.status != "finished":
             notify(run_event(run))
-        self.engine.dispose()

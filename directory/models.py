@@ -98,6 +98,11 @@ class Clinic(Base):
     """A listing: one clinic, with its locations, services and named clinicians."""
 
     __tablename__ = "clinics"
+    __table_args__ = (
+        # Search reads the verdict and name of every clinic near the place, which this index
+        # holds: each is looked up in it alone, not in the (wide) table.
+        Index("ix_clinics_search", "id", "verdict", "name"),
+    )
 
     id: Mapped[intpk]
     key: Mapped[str] = mapped_column(unique=True)
@@ -151,6 +156,9 @@ class Location(Base):
     __table_args__ = (
         UniqueConstraint("clinic_id", "position"),
         Index("ix_locations_lat_lon", "lat", "lon"),
+        # What search reads of each location the spatial index finds, by its id: held here,
+        # so that the (wide) table is not read.
+        Index("ix_locations_search", "id", "clinic_id", "lat", "lon"),
     )
 
     id: Mapped[intpk]

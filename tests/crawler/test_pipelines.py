@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from crawler.pipelines import IngestPipeline
@@ -74,3 +74,29 @@ def test_unmapped_status_and_type_words_are_kept_unknown_and_counted(fresh_engin
         "M2": (LicenseStatus.UNKNOWN, "PENDING REVIEW", LicenseType.MD, "Physician (MD)"),
         "M3": (LicenseStatus.ACTIVE, "Active", LicenseType.OTHER, "Physician (DO)"),
     }
+
+
+def test_a_finished_run_leaves_the_planner_statistics_of_what_it_wrote(fresh_engine):
+    spider = LicenseTableSpider.standalone(SOURCE)
+    pipeline = IngestPipeline(spider.crawler, lambda _url: fresh_engine)
+    pipeline.open_spider()
+    pipeline.process_item(row("M1", "ACTIVE", "Physician (MD)"))
+    assert not _analysed(fresh_engine, "licenses")
+    pipeline.spider_closed("finished")
+    assert _analysed(fresh_engine, "licenses")
+
+
+def _analysed(engine: Engine, table: str) -> bool:
+    """Whether the database holds planner statistics for the table."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            query = (
+                "SELECT 1 FROM pg_stat_user_tables WHERE relname = :t AND last_analyze IS NOT NULL"
+            )
+        elif connection.execute(
+            text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        ).first():
+            query = "SELECT 1 FROM sqlite_stat1 WHERE tbl = :t"
+        else:
+            return False  # nothing analysed yet
+        return connection.execute(text(query), {"t": table}).first() is not None

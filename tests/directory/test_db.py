@@ -6,7 +6,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import JSON, column, select, table, text
+from sqlalchemy import JSON, column, event, select, table, text
 from sqlalchemy.orm import Session
 
 from directory.db import (
@@ -14,10 +14,12 @@ from directory.db import (
     alembic_config,
     make_engine,
     ours,
+    refresh_statistics,
     require_current_schema,
     upgrade,
 )
 from directory.models import Base, Verification
+from directory.search import Filters, rank_clinics
 from directory.vocab import Verdict
 from tests.clinic_factories import RETRIEVED, add_clinic, add_verification
 from tests.conftest import ON_POSTGRES
@@ -103,4 +105,32 @@ def test_upgrading_types_the_dates_that_stored_reasons_kept_as_text(fresh_databa
     with engine.connect() as connection:
         as_stored = select(column("reasons", JSON)).select_from(table("verifications"))
         assert connection.execute(as_stored).scalar_one() == stored
+    engine.dispose()
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's plans; PostgreSQL samples its own tables")
+def test_with_statistics_search_reads_its_indexes_not_the_rows(fresh_database_url):
+    engine = make_engine(fresh_database_url)
+    upgrade(engine)
+    with Session(engine) as session:
+        for number in range(300):
+            add_clinic(session, f"Clinic {number}", [(30.2 + number / 1000, -97.7)])
+        session.commit()
+    refresh_statistics(engine)
+    statements: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many):  # noqa: PLR0913
+        statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    with Session(engine) as session:
+        ranking = rank_clinics(
+            session, "78701", 25, Filters(verdicts=frozenset({Verdict.VERIFIED}))
+        )
+        assert ranking.total == 300
+        (statement, parameters) = statements[-1]
+        plan = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        details = " | ".join(row.detail for row in plan)
+    assert "locations USING COVERING INDEX ix_locations_search" in details
+    assert "clinics USING COVERING INDEX ix_clinics_search" in details
     engine.dispose()
