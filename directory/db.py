@@ -78,7 +78,8 @@ def refresh_statistics(engine: Engine) -> None:
     Without statistics SQLite looks up each location a search finds in the location's (wide)
     row, and each clinic in its own, rather than in the indexes that hold what the search reads
     (`ix_locations_search`, `ix_clinics_search`). SQLite samples each index (`analysis_limit`):
-    a tenth of a second for 100,000 listings. PostgreSQL samples every table by itself.
+    a tenth of a second for 100,000 listings. PostgreSQL's autovacuum analyses the tables too,
+    in its own time; this has it done at once.
     """
     with engine.begin() as connection:
         if connection.dialect.name == "sqlite":
