@@ -153,7 +153,8 @@ class IngestPipeline:
         return item
 
     def spider_closed(self, reason: str) -> None:
-        """Record the finished run with its counts, skips and errors."""
+        """Record the finished run with its counts, skips and errors, then refresh the planner's
+        statistics of what it wrote."""
         stats = self.crawler.stats
         assert stats is not None  # noqa: S101
         values = stats.get_stats()
