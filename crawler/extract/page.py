@@ -175,6 +175,13 @@ SYNTAX_PROBES = {
 LINKS = etree.XPath("//a[@href]")
 SCHEMA_PREFIX = re.compile(r"^https?://schema\.org/")
 MAX_RDFA_DEPTH = 4
+# The attributes an element's RDFa statements are read from (RDFa 1.1's and HTML's `role`): an
+# element with none, and none within it, states nothing, and is read only as part of the text of
+# a `property` around it. (Prefixes and languages are declared for the elements within.) Each
+# attribute is looked for on its own, in C: libxml2 tests an element for many of them slowly.
+RDFA_ATTRIBUTES = ("about", "content", "datatype", "href", "inlist", "prefix", "property")
+RDFA_ATTRIBUTES += ("rel", "resource", "rev", "role", "src", "typeof", "vocab")
+RDFA_MARKED = etree.XPath(" | ".join(f"//@{name}/.." for name in RDFA_ATTRIBUTES))
 ARTICLE_TYPES = frozenset(
     {"Article", "NewsArticle", "BlogPosting", "Report", "ScholarlyArticle", "AnalysisNewsArticle"}
 )
@@ -326,9 +333,11 @@ def _read_syntax(syntax: str, root: Any, html: str, url: str) -> list[dict[str, 
 def _rdfa_statements(root: Any, url: str) -> Graph:
     """The page's RDFa statements, read by pyRdfa from a `minidom` copy of the page's tree.
 
-    extruct hands pyRdfa a DOM of its own: lxml elements that answer the DOM's calls in Python.
-    `minidom`, the DOM pyRdfa was written for, answers them in half the time, its copy made
-    included (see `_minidom`).
+    extruct hands pyRdfa the whole page, as lxml elements that answer the DOM's calls in Python.
+    The copy is of `minidom`, the DOM pyRdfa was written for, which answers them in half the
+    time, and holds only the parts of the page that state something in RDFa (see
+    `_rdfa_parts`): pyRdfa takes each element through its processing steps, and a page
+    with RDFa breadcrumbs is otherwise read in full.
 
     pyRdfa's `graph_from_DOM` gathers the statements in a graph of its own that binds rdflib's
     ~30 namespaces, then copies them, bindings included, into the graph it returns, which
@@ -336,7 +345,7 @@ def _rdfa_statements(root: Any, url: str) -> Graph:
     the statements. Its steps are taken here into one graph that binds none, read as it is. The
     prefixes extruct adds to pyRdfa's initial context (Open Graph's) apply as they do there.
     """
-    top = _minidom(root).documentElement
+    top = _minidom(root, _rdfa_parts(root)).documentElement
     options = RDFaOptions(embedded_rdf=False, vocab_cache=False)  # as extruct's
     graph = Graph(bind_namespaces="none")
     state = ExecutionContext(top, graph, base=url, options=options)
@@ -347,8 +356,24 @@ def _rdfa_statements(root: Any, url: str) -> Graph:
     return graph
 
 
-def _minidom(root: Any) -> minidom.Document:
-    """A `minidom` copy of a page's tree: its elements, attributes and text (comments left out)."""
+def _rdfa_parts(root: Any) -> set[Any]:
+    """The elements of a page that RDFa reads: those with an RDFa attribute, with the elements
+    around them and, around a `property`'s text, all within it."""
+    parts: set[Any] = set()
+    for element in RDFA_MARKED(root):
+        if element.get("property") is not None:
+            parts.update(element.iter())
+        parts.add(element)
+        for ancestor in element.iterancestors():
+            if ancestor in parts:
+                break
+            parts.add(ancestor)
+    return parts
+
+
+def _minidom(root: Any, parts: set[Any]) -> minidom.Document:
+    """A `minidom` copy of the page's tree with only the elements in `parts` (the root always),
+    their attributes and text; comments are left out."""
     document = minidom.Document()
 
     def copy(element: Any, parent: minidom.Node) -> None:
@@ -358,7 +383,7 @@ def _minidom(root: Any) -> minidom.Document:
         if element.text:
             node.appendChild(document.createTextNode(element.text))
         for child in element:
-            if isinstance(child.tag, str):  # a comment's or instruction's tag is a function
+            if child in parts and isinstance(child.tag, str):  # not a comment
                 copy(child, node)
             if child.tail:
                 node.appendChild(document.createTextNode(child.tail))

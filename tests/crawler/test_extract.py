@@ -16,6 +16,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from lxml import etree
 from phonenumbers import Leniency, PhoneNumberMatcher, phonenumbermatcher
+from rdflib.compare import isomorphic
 
 import crawler.extract.page as extractor
 from crawler.extract import extract_page, page_text
@@ -116,6 +117,61 @@ def test_rdfa_is_read_like_json_ld():
     assert page.name == "Sun Ketamine"
     assert [(loc.street, loc.city) for loc in page.locations] == [("1 Main St", "Boise")]
     assert [(p.name, p.credentials) for p in page.clinicians] == [("Ann Lee", "MD")]
+
+
+# Markup of RDFa's every kind of statement: subjects, types, literals (an XML literal too),
+# hanging relations, lists, roles, languages, among elements that state nothing.
+RDFA_ATTRIBUTE_VALUES = {
+    "about": ["#clinic", "#ann"],
+    "typeof": ["schema:MedicalClinic", "schema:Person"],
+    "property": ["schema:name", "schema:employee", "ex:name"],
+    "rel": ["schema:employee"],
+    "href": ["#ann", "/team"],
+    "resource": ["#clinic"],
+    "content": ["Calm Waters"],
+    "datatype": ["rdf:XMLLiteral", ""],
+    "inlist": [""],
+    "lang": ["es"],
+    "role": ["main"],
+    "vocab": ["http://schema.org/"],
+    "xmlns:ex": ["http://example.org/vocab#"],
+}
+rdfa_attributes = st.sets(st.sampled_from(sorted(RDFA_ATTRIBUTE_VALUES)), max_size=3).flatmap(
+    lambda names: st.fixed_dictionaries(
+        {name: st.sampled_from(RDFA_ATTRIBUTE_VALUES[name]) for name in names}
+    )
+)
+
+
+def _element_markup(tag: str, attributes: dict[str, str], children: list[str]) -> str:
+    written = "".join(f' {name}="{value}"' for name, value in attributes.items())
+    return f"<{tag}{written}>{' tail '.join(children)}</{tag}>"
+
+
+rdfa_markup = st.recursive(
+    st.sampled_from(["Ann", "<i>Lee</i>", "", "<!-- a comment -->"]),
+    lambda children: st.builds(
+        _element_markup,
+        st.sampled_from(["div", "span", "p", "a", "b"]),
+        st.one_of(st.just({}), rdfa_attributes),
+        st.lists(children, max_size=3),
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.lists(rdfa_markup, max_size=3))
+@example(['<div typeof="schema:Person"><b property="schema:name">Ann <i>Lee</i></b></div>'])
+@example(['<b property="schema:name" datatype="rdf:XMLLiteral">Ann <i>Lee</i> MD</b>'])
+@example(['<div about="#clinic" rel="schema:employee"><p><b typeof="schema:Person"></b></p></div>'])
+def test_rdfa_read_from_the_parts_that_state_it_is_all_the_page_states(markup: list[str]):
+    html = f'<html prefix="schema: http://schema.org/"><body>{"".join(markup)}</body></html>'
+    root = extractor.parse_html(html)
+    statements = extractor._rdfa_statements(root, "https://calm-waters.example/")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(extractor, "_rdfa_parts", lambda root: set(root.iter()))
+        whole_page = extractor._rdfa_statements(root, "https://calm-waters.example/")
+    assert isomorphic(statements, whole_page)
 
 
 def test_invalid_json_ld_is_logged_with_the_url_and_microdata_still_counts(caplog):
