@@ -203,10 +203,10 @@ FRAMELESS_TEXT_BLOCKS = etree.XPath(
     "[not(ancestor::nav) and not(ancestor::footer)]"
 )
 PERSON_BLOCK_TAGS = ("h2", "h3", "h4", "li", "p", "strong", "td")
-# Read from each alt text up to a logo's class: only images have one, while libxml2 would copy
-# and test every class attribute on the page to go down from the logos.
+# Read from each image's alt text up to a logo's class: few elements are images, while libxml2
+# would copy and test every class attribute on the page to go down from the logos.
 SITE_FRAME = etree.XPath(
-    "//header//text() | //footer//text() | //@alt[../ancestor-or-self::*[contains(@class, "
+    "//header//text() | //footer//text() | //img/@alt[../ancestor-or-self::*[contains(@class, "
     "'logo') or contains(@class, 'brand') or contains(@class, 'site-title')]]"
 )
 # The elements a person's card can be: the nearest around a name holds their numbers.
