@@ -763,12 +763,13 @@ def _parse_plain_clinicians(root: Any, asides: set[Any], texts: BlockTexts) -> l
     clinicians: dict[str, ClinicianItem] = {}
     blocks = _outside(root.iter(*PERSON_BLOCK_TAGS), asides)
     block_texts = texts.read(blocks)
-    # A longer text is a paragraph, whatever follows it: left out in C.
-    short = map(MAX_PERSON_TEXT.__ge__, map(len, block_texts))
-    for block, text in compress(zip(blocks, block_texts, strict=True), short):
-        # Most short blocks have neither a comma nor a "Dr", nor end as a name can ("Visitor
-        # question 12"): no pattern could match them.
-        if "," not in text and "Dr" not in text and text[-1:] not in BARE_NAME_ENDS:
+    for block, text in zip(blocks, block_texts, strict=True):
+        # A longer text is a paragraph, whatever follows it. Most short blocks have neither a
+        # comma nor a "Dr", nor end as a name can ("Visitor question 12"): no pattern could
+        # match them.
+        if len(text) > MAX_PERSON_TEXT or (
+            "," not in text and "Dr" not in text and text[-1:] not in BARE_NAME_ENDS
+        ):
             continue
         person = _person_in(_with_credentials_below(block, text, texts))
         if not person or person in clinicians:
@@ -950,9 +951,7 @@ def _parse_service_texts(root: Any, asides: set[Any], texts: BlockTexts) -> list
         chain.from_iterable(main.iter(*TEXT_BLOCK_TAGS) for main in root.iter("main"))
     )
     blocks = _outside(in_main, asides) or _outside(FRAMELESS_TEXT_BLOCKS(root), asides)
-    block_texts = texts.read(blocks)
-    # Thousands of blocks on a long page: filtered in C.
-    return list(filter(None, compress(block_texts, map(MAX_BLOCK.__ge__, map(len, block_texts)))))
+    return [text for text in texts.read(blocks) if 0 < len(text) <= MAX_BLOCK]
 
 
 def _is_article(metas: dict[str, str], nodes: list[dict[str, Any]]) -> bool:
