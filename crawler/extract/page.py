@@ -179,8 +179,10 @@ MAX_RDFA_DEPTH = 4
 # element with none, and none within it, states nothing, and is read only as part of the text of
 # a `property` around it. (Prefixes and languages are declared for the elements within.) Each
 # attribute is looked for on its own, in C: libxml2 tests an element for many of them slowly.
-RDFA_ATTRIBUTES = ("about", "content", "datatype", "href", "inlist", "prefix", "property")
-RDFA_ATTRIBUTES += ("rel", "resource", "rev", "role", "src", "typeof", "vocab")
+RDFA_ATTRIBUTES = (
+    "about", "content", "datatype", "href", "inlist", "prefix", "property",
+    "rel", "resource", "rev", "role", "src", "typeof", "vocab",
+)  # fmt: skip
 RDFA_MARKED = etree.XPath(" | ".join(f"//@{name}/.." for name in RDFA_ATTRIBUTES))
 ARTICLE_TYPES = frozenset(
     {"Article", "NewsArticle", "BlogPosting", "Report", "ScholarlyArticle", "AnalysisNewsArticle"}
