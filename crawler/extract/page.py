@@ -659,13 +659,17 @@ def _address_regions(lines: str, mask: bytes) -> Iterator[str]:
 
 def _digit_mask(text: str) -> bytes:
     """One byte per character of `text`: `DIGIT` for a decimal digit (any that `\\d` matches,
-    "٣" too), a line break as itself, `OTHER` for anything else."""
-    return text.encode("ascii", DIGIT_MASK_ERRORS).translate(DIGIT_MASK)
+    "٣" too), a line break as itself, `OTHER` for anything else.
+
+    Encoded as Latin-1, most pages' text is copied as it is: Python keeps a text whose
+    characters are all Latin-1 one byte a character, while an ASCII encoding of it would test
+    each character in turn."""
+    return text.encode("latin-1", DIGIT_MASK_ERRORS).translate(DIGIT_MASK)
 
 
-def _mask_non_ascii(error: UnicodeError) -> tuple[str, int]:
-    """The encoding error handler behind `_digit_mask`: a character that is not ASCII becomes
-    one ASCII character, "0" if it is a decimal digit."""
+def _mask_beyond_latin_1(error: UnicodeError) -> tuple[str, int]:
+    """The encoding error handler behind `_digit_mask`: a character beyond Latin-1 becomes one
+    ASCII character, "0" if it is a decimal digit (no Latin-1 character but 0-9 is one)."""
     if not isinstance(error, UnicodeEncodeError):
         raise error
     chars = error.object[error.start : error.end]
@@ -673,7 +677,7 @@ def _mask_non_ascii(error: UnicodeError) -> tuple[str, int]:
 
 
 DIGIT_MASK_ERRORS = "crawler.extract.page.digit_mask"
-codecs.register_error(DIGIT_MASK_ERRORS, _mask_non_ascii)
+codecs.register_error(DIGIT_MASK_ERRORS, _mask_beyond_latin_1)
 DIGIT_MASK = bytes(
     DIGIT[0] if chr(byte).isdecimal() else byte if chr(byte) == "\n" else OTHER[0]
     for byte in range(256)
