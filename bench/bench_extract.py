@@ -62,7 +62,7 @@ def _median_rounds(pages: list[tuple[str, str]], rounds: int) -> tuple[float, fl
 def run(quick: bool) -> list[Figure]:
     """Milliseconds of extraction per page, with parsing once as the baseline and 3× as target."""
     pages = _pages()
-    rounds = 3 if quick else 15
+    rounds = 3 if quick else 45
     _median_rounds(pages, 1)  # warm: imports, regex compilation, lxml
     parse, read, whole = (seconds / len(pages) * 1000 for seconds in _median_rounds(pages, rounds))
     shared = {"benchmark": "extract", "unit": "ms/page", "baseline": parse}
