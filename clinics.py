@@ -2,10 +2,10 @@
 
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -225,14 +225,17 @@ def scheduler(url: str, sources_file: str) -> None:
 
     sources = _load_sources(sources_file, ())
     _require_current_schema(url)
-    stop = threading.Event()
+    # The handler runs in the main thread, between any two of its steps: a threading.Event's
+    # set() there deadlocks if the signal comes while wait() holds the Event's lock, as it does
+    # on its way in. SimpleQueue's put() and get() are reentrant (written in C for that).
+    stop: queue.SimpleQueue[int] = queue.SimpleQueue()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signal_number, lambda *_: stop.set())
+        signal.signal(signal_number, lambda number, _frame: stop.put(number))
     running = start_scheduler(_job_config(url, sources_file), sources)
     for job in running.get_jobs():
         click.echo(f"{job.name}: next run {job.next_run_time:%Y-%m-%d %H:%M %Z}")
     click.echo("Scheduler running (SIGTERM or Ctrl-C stops it).")
-    stop.wait()
+    stop.get()
     click.echo("Stopping the scheduler (running crawls finish first) ...")
     running.shutdown(wait=True)
 
