@@ -6,6 +6,7 @@ import queue
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -216,6 +217,21 @@ def dispatch(url: str, sources_file: str, names: tuple[str, ...], timeout: int) 
             click.echo(_describe_run(run))
 
 
+def _stop_requests() -> "queue.SimpleQueue[int]":
+    """A queue that SIGTERM and Ctrl-C put their number on: a long-running command waits on it.
+
+    Both are set here, as a shell that starts a command in the background leaves SIGINT
+    ignored. The handler runs in the main thread, between any two of its steps: a
+    threading.Event's set() there deadlocks if the signal comes while wait() holds the Event's
+    lock, as it does on its way in. SimpleQueue's put() and get() are reentrant (written in C
+    for that).
+    """
+    stop: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda number, _frame: stop.put(number))
+    return stop
+
+
 @main.command()
 @sources_option
 @click.pass_obj
@@ -225,12 +241,7 @@ def scheduler(url: str, sources_file: str) -> None:
 
     sources = _load_sources(sources_file, ())
     _require_current_schema(url)
-    # The handler runs in the main thread, between any two of its steps: a threading.Event's
-    # set() there deadlocks if the signal comes while wait() holds the Event's lock, as it does
-    # on its way in. SimpleQueue's put() and get() are reentrant (written in C for that).
-    stop: queue.SimpleQueue[int] = queue.SimpleQueue()
-    for signal_number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signal_number, lambda number, _frame: stop.put(number))
+    stop = _stop_requests()
     running = start_scheduler(_job_config(url, sources_file), sources)
     for job in running.get_jobs():
         click.echo(f"{job.name}: next run {job.next_run_time:%Y-%m-%d %H:%M %Z}")
@@ -517,11 +528,14 @@ def serve(url: str, host: str, port: int) -> None:
         app = create_app({"DATABASE_URL": url, "SESSION_COOKIE_SECURE": False})
     except SchemaBehindError as error:
         raise click.ClickException(str(error)) from None
-    # A service manager's SIGTERM stops the server as cleanly as Ctrl-C does.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    stop = _stop_requests()  # a service manager's SIGTERM stops it as cleanly as Ctrl-C
     server = make_server(host, port, app, threaded=True)  # bound before we say where to go
+    serving = threading.Thread(target=server.serve_forever, name="serve")
+    serving.start()
     click.echo(f"Open http://{host}:{port}/ in your browser (Ctrl-C stops it).")
-    server.serve_forever()  # returns on Ctrl-C
+    stop.get()
+    server.shutdown()  # serve_forever returns, closing the socket
+    serving.join()
 
 
 @main.command()

@@ -23,7 +23,8 @@ def free_port() -> int:
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_demo_crawls_verifies_serves_and_stops_cleanly(tmp_path, stop):
     port = free_port()
-    environment = {**os.environ, "CLINICS_LOG_LEVEL": "WARNING"}
+    # faulthandler prints every thread's stack on SIGABRT: a stop that hangs says where.
+    environment = {**os.environ, "CLINICS_LOG_LEVEL": "WARNING", "PYTHONFAULTHANDLER": "1"}
     environment.pop("DATABASE_URL", None)  # the demo uses the embedded default
     demo = subprocess.Popen(
         [sys.executable, "-m", "clinics", "demo", "--port", str(port), "--web-port", "0"],
@@ -53,7 +54,11 @@ def test_demo_crawls_verifies_serves_and_stops_cleanly(tmp_path, stop):
         assert (place["label"], place["approximate"]) == ("1201 W 6TH ST, AUSTIN, TX, 78703", False)
     finally:
         demo.send_signal(stop)
-        rest, _ = demo.communicate(timeout=30)
+        try:
+            rest, _ = demo.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            demo.send_signal(signal.SIGABRT)
+            pytest.fail("the demo did not stop within 30 s:\n" + demo.communicate()[0])
     assert demo.returncode == 0, rest
     assert "Stopped." in rest
     assert "Traceback" not in "".join(output) + rest
