@@ -1,7 +1,8 @@
 """A crawl writing while the production server answers searches: no failed request, no lock error.
 
-The site runs under gunicorn (two workers, threads), as in production, against the same database
-the crawl writes to; a pool of clients searches until the crawl ends. Bounded in time and count.
+The site runs under gunicorn (two workers, threads, the project's gunicorn.conf.py), as in
+production, against the same database the crawl writes to; a pool of clients searches until the
+crawl ends. Bounded in time and count.
 """
 
 import os
@@ -22,6 +23,7 @@ import pytest
 from tests.e2e.conftest import Clinics
 
 CLIENTS = 8
+GUNICORN_CONFIG = Path(__file__).parents[2] / "gunicorn.conf.py"
 DEADLINE = 180.0  # seconds; the crawl takes a few
 SEARCHES = (
     "/api/v1/clinics?near=78701&radius=250&status=all",
@@ -68,7 +70,7 @@ def site(clinics: Clinics, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     with log.open("wb") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4"]
-            + ["-b", f"127.0.0.1:{port}", "web:create_app()"],
+            + ["--config", str(GUNICORN_CONFIG), "-b", f"127.0.0.1:{port}", "web:create_app()"],
             cwd=clinics.workdir,
             env=environment(clinics),
             stdout=output,
