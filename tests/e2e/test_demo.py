@@ -20,8 +20,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_demo_crawls_verifies_serves_and_stops_cleanly(tmp_path, stop):
+def ignore_sigint() -> None:
+    """What a shell without job control does for a command it starts in the background."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize(
+    ("stop", "start_with"),
+    [(signal.SIGINT, None), (signal.SIGINT, ignore_sigint), (signal.SIGTERM, None)],
+    ids=["ctrl-c", "ctrl-c-sigint-ignored-at-start", "sigterm"],
+)
+def test_demo_crawls_verifies_serves_and_stops_cleanly(tmp_path, stop, start_with):
     port = free_port()
     # faulthandler prints every thread's stack on SIGABRT: a stop that hangs says where.
     environment = {**os.environ, "CLINICS_LOG_LEVEL": "WARNING", "PYTHONFAULTHANDLER": "1"}
@@ -33,6 +42,7 @@ def test_demo_crawls_verifies_serves_and_stops_cleanly(tmp_path, stop):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=start_with,
     )
     try:
         output = []
