@@ -10,4 +10,4 @@ COPY localweb localweb
 RUN pip install --no-cache-dir . && useradd --create-home clinics
 USER clinics
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "web:create_app()"]
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "web:create_app()"]

@@ -1,8 +1,8 @@
 """Search under load: generated listings across the US, the JSON API under gunicorn, 32 clients.
 
 The load comes from wrk (`apt-get install wrk`) in a second process on loopback; the baseline is
-the same server's trivial /hello in the same run. gunicorn runs one worker per core, each with
-THREADS threads (the gthread worker, which also keeps connections alive). SQLite always;
+the same server's trivial /hello in the same run. gunicorn runs with the production settings
+(`gunicorn.conf.py`: one gthread worker per core, four threads each). SQLite always;
 PostgreSQL on the server named by BENCH_POSTGRES_URL (default: postgres on 127.0.0.1), in a
 database made for the run.
 
@@ -44,11 +44,6 @@ from directory.vocab import Condition, Modality, Verdict
 
 WRK = shutil.which("wrk")
 CLIENTS = 32
-WORKERS = os.cpu_count() or 2
-THREADS = 4
-"""Threads per worker: with 16 (a thread per client) the GIL handed between them lengthened the
-search's p95; 2 to 4 gave a lower p95 in most runs and no change for hello, 3 workers on 2
-cores a higher one (the clients beyond the threads wait, connected, in gthread's queue)."""
 DISTINCT_SEARCHES = 30_000
 DRAWS = 200_000  # the requests' sequence, drawn by popularity; wrk walks it from random points
 RADII = (10, 25, 50, 100)
@@ -289,8 +284,7 @@ def _gunicorn(database_url: str, *, cache: bool) -> Iterator[str]:
         "CACHE_TYPE": "SimpleCache",
     }
     server = subprocess.Popen(  # noqa: S603 - our own command
-        [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class",
-         "gthread", "--threads", str(THREADS), "--config", str(GUNICORN_CONFIG), "--bind",
+        [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONFIG), "--bind",
          f"127.0.0.1:{port}", "--log-level", "warning", "bench.wsgi:build_app()"],
         env=environment,
     )  # fmt: skip
