@@ -1,6 +1,6 @@
 """A crawl writing while the production server answers searches: no failed request, no lock error.
 
-The site runs under gunicorn (two workers, threads, the project's gunicorn.conf.py), as in
+The site runs under gunicorn (two workers, threads as gunicorn.conf.py sets them), as in
 production, against the same database the crawl writes to; a pool of clients searches until the
 crawl ends. Bounded in time and count.
 """
@@ -69,7 +69,7 @@ def site(clinics: Clinics, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4"]
+            [sys.executable, "-m", "gunicorn", "-w", "2"]
             + ["--config", str(GUNICORN_CONFIG), "-b", f"127.0.0.1:{port}", "web:create_app()"],
             cwd=clinics.workdir,
             env=environment(clinics),
